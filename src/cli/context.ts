@@ -1,0 +1,63 @@
+/**
+ * What a command may touch of the outside world. Commands take it instead of reaching for
+ * `process`, so tests run the CLI in-process and read what it printed.
+ */
+export interface CliContext {
+  readonly stdout: Writer;
+  readonly stderr: Writer;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Whether stdout is a terminal (progress bars only then). */
+  readonly isTerminal: boolean;
+  readonly cwd: string;
+  /** Reads all of standard input (for `--password-stdin` and `-` file arguments). */
+  readonly readStdin: () => Promise<Buffer>;
+  /** Resolves when the command should stop (SIGINT/SIGTERM for servers). */
+  readonly stopSignal: AbortSignal;
+}
+
+export interface Writer {
+  write(text: string): void;
+}
+
+export function processContext(): CliContext {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    stdout: { write: (text) => void process.stdout.write(text) },
+    stderr: { write: (text) => void process.stderr.write(text) },
+    env: process.env,
+    isTerminal: Boolean(process.stdout.isTTY),
+    cwd: process.cwd(),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    stopSignal: controller.signal,
+  };
+}
+
+/** A context that records output, for tests. */
+export function memoryContext(options: { env?: Record<string, string | undefined>; stdin?: string; cwd?: string } = {}): CliContext & {
+  readonly out: () => string;
+  readonly err: () => string;
+  readonly stop: () => void;
+} {
+  let out = '';
+  let err = '';
+  const controller = new AbortController();
+  return {
+    stdout: { write: (text) => void (out += text) },
+    stderr: { write: (text) => void (err += text) },
+    env: options.env ?? {},
+    isTerminal: false,
+    cwd: options.cwd ?? process.cwd(),
+    readStdin: async () => Buffer.from(options.stdin ?? ''),
+    stopSignal: controller.signal,
+    out: () => out,
+    err: () => err,
+    stop: () => controller.abort(),
+  };
+}

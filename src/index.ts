@@ -1,0 +1,4 @@
+/** Library entry: the public surfaces of the pure core. Shells (CLI, servers) are not exported. */
+export * from './errors.js';
+export * as oci from './oci/index.js';
+export * as content from './content/index.js';

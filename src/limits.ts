@@ -1,0 +1,25 @@
+/**
+ * Size caps for everything Portcullis holds in memory from an untrusted source. One module, so a
+ * reviewer can see every bound and its reason in one place.
+ */
+
+/** Manifests and indexes: the distribution spec says registries SHOULD accept at least 4 MB; Notation and oras-go cap at 4 MiB. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Signature envelopes: Notation's blob cap for a signature layer. */
+export const MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
+
+/** Token responses from an auth realm: a JWT plus metadata is a few KiB; 128 KiB leaves room and no more. */
+export const MAX_AUTH_RESPONSE_BYTES = 128 * 1024;
+
+/** Registry error bodies are only read to name the failure; 8 KiB holds any real one. */
+export const MAX_ERROR_BODY_BYTES = 8 * 1024;
+
+/** Pages of tag lists and referrers indexes followed before giving up (a hostile registry can link forever). */
+export const MAX_PAGES = 1000;
+
+/** Small JSON documents held in full (config.json, index.json of a layout, oci-layout): 4 MiB like manifests. */
+export const MAX_JSON_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
+/** Descriptors listed in one index or referrers answer. */
+export const MAX_INDEX_ENTRIES = 100_000;
