@@ -158,6 +158,11 @@ function keySizeProblem(cert: Certificate): string {
   return 'unsupported public key type';
 }
 
+/** Go's message for a certificate whose key is not one of the six key specs. */
+export function unsupportedKeyMessage(cert: Certificate): string {
+  return `certificate with subject ${q(cert)}: ${keySizeProblem(cert)}`;
+}
+
 /** The leaf's key must be one of the six key specs (Go's `validateSignatureAlgorithm`). */
 function validateLeafKey(cert: Certificate): void {
   if (cert.keySpec === undefined) {

@@ -40,6 +40,7 @@ export {
   validateCodeSigningChain,
   validateTimestampingChain,
   validateTrustStoreCertificate,
+  unsupportedKeyMessage,
 } from './chain.js';
 export type { CertificatePurpose, ChainValidationOptions, TrustStoreType } from './chain.js';
 export { formatName, goQuote, goTimeString } from './name.js';
