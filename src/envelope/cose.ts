@@ -15,7 +15,7 @@
  * @see notaryproject/specifications specs/signature-envelope-cose.md
  * @see notaryproject/notation-core-go signature/cose/envelope.go; veraison/go-cose sign1.go, headers.go
  */
-import { decode, encode, Tag } from 'cbor2';
+import { decode, encode, Tag, TypeEncoderMap } from 'cbor2';
 import { sortCoreDeterministic } from 'cbor2/sorts';
 import { MAX_ENVELOPE_BYTES } from '../limits.js';
 import { checkCriticalList, checkSchemeTimes, completeVerification, fail, isSigningScheme, type DecodedEnvelope, type VerifyEnvelopeOptions } from './common.js';
@@ -51,7 +51,13 @@ const DECODE_OPTIONS = {
   rejectUndefined: true,
 } as const;
 
-const ENCODE_OPTIONS = { sortKeys: sortCoreDeterministic } as const;
+/**
+ * Node Buffers (what cbor2 decodes byte strings into) would otherwise be encoded through
+ * Buffer#toJSON as a map; always write them as byte strings.
+ */
+const BYTE_TYPES = new TypeEncoderMap();
+BYTE_TYPES.registerEncoder(Buffer, (value: Buffer) => [NaN, new Uint8Array(value.buffer, value.byteOffset, value.byteLength)]);
+const ENCODE_OPTIONS = { sortKeys: sortCoreDeterministic, types: BYTE_TYPES } as const;
 
 function cbor(bytes: Uint8Array, what: string): unknown {
   try {
