@@ -75,7 +75,7 @@ describe('validateCodeSigningChain', () => {
     const certs = chain.chain.map((der) => cache.get(der));
     validateCodeSigningChain(certs, { cache });
     validateCodeSigningChain(certs, { cache });
-    assert.equal(cache.stats.links, 2);
+    assert.equal(cache.stats.links, 3); // leaf→intermediate, intermediate→root, root self-signature
     rejects(() => validateCodeSigningChain([certs[0]!, certs[2]!], { cache }), 'ERR_PKI_CHAIN_INVALID', /is not issued by/);
   });
 

@@ -66,8 +66,11 @@ function validateSigningTime(cert: Certificate, signingTime: Date | undefined): 
 }
 
 /** Go's isSelfSigned: the certificate may sign certificates, its signature verifies with its own key, and issuer == subject. */
-function selfSignedProblem(cert: Certificate): { error?: string; selfSigned: boolean } {
-  const error = checkSignatureFrom(cert, cert);
+function selfSignedProblem(
+  cert: Certificate,
+  verifyLink: (cert: Certificate, parent: Certificate) => string | undefined = checkSignatureFrom,
+): { error?: string; selfSigned: boolean } {
+  const error = verifyLink(cert, cert);
   if (error !== undefined) return { error, selfSigned: false };
   return { selfSigned: sameBytes(cert.rawSubject, cert.rawIssuer) };
 }
@@ -240,7 +243,7 @@ export function validateCertificateChain(chain: readonly Certificate[], options:
   chain.forEach((cert, i) => {
     if (purpose === 'codeSigning') validateSigningTime(cert, options.signingTime);
     if (i === chain.length - 1) {
-      const { error, selfSigned } = selfSignedProblem(cert);
+      const { error, selfSigned } = selfSignedProblem(cert, verifyLink);
       if (error !== undefined) {
         chainError(
           `root certificate with subject ${q(cert)} is invalid or not self-signed. Certificate chain must end with a valid self-signed root certificate. Error: ${error}`,
@@ -251,7 +254,7 @@ export function validateCertificateChain(chain: readonly Certificate[], options:
       }
     } else {
       // A self-signed certificate before the end means an extra root or an unrelated certificate.
-      const { error, selfSigned } = selfSignedProblem(cert);
+      const { error, selfSigned } = selfSignedProblem(cert, verifyLink);
       if (error === undefined && selfSigned) {
         if (i === 0) {
           chainError(`leaf certificate with subject ${q(cert)} is self-signed. Certificate chain must not contain self-signed leaf certificate`);
