@@ -95,3 +95,49 @@ export class UsageError extends PortcullisError {
     super('ERR_USAGE', message, options);
   }
 }
+
+export type EnvelopeErrorCode =
+  /** The bytes are not a well-formed envelope of the claimed format (JSON/CBOR shape, encoding, required fields). */
+  | 'ERR_ENVELOPE_INVALID'
+  /** The envelope is well-formed but its primitive signature does not verify over the received bytes. */
+  | 'ERR_ENVELOPE_SIGNATURE_INVALID'
+  /** `alg` is not one of the six Notary algorithms, or does not match the signing certificate's key. */
+  | 'ERR_ENVELOPE_UNSUPPORTED_ALGORITHM'
+  /** The envelope is larger than MAX_ENVELOPE_BYTES. */
+  | 'ERR_ENVELOPE_SIZE_EXCEEDED'
+  /** `crit` is missing, lists a header it must not, omits a header it must list, or names an attribute this verifier does not process. */
+  | 'ERR_ENVELOPE_CRITICAL_HEADER'
+  /** The payload is not a Notary payload (`{targetArtifact: descriptor}`) or has an unsupported content type. */
+  | 'ERR_ENVELOPE_PAYLOAD_INVALID'
+  /** The certificate chain carried by the envelope is missing, unparsable or violates the Notary certificate profile. */
+  | 'ERR_ENVELOPE_CERTIFICATE_CHAIN_INVALID'
+  /** A signing request cannot be honoured (unsupported key, bad times, conflicting attributes). */
+  | 'ERR_ENVELOPE_SIGN_REQUEST_INVALID'
+  /** The envelope media type or format is not JWS or COSE. */
+  | 'ERR_ENVELOPE_UNSUPPORTED_FORMAT';
+
+/** Integrity failures of a signature envelope, and refused signing requests. */
+export class EnvelopeError extends PortcullisError {
+  declare readonly code: EnvelopeErrorCode;
+  constructor(code: EnvelopeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export type PkiErrorCode =
+  /** DER that is not a well-formed X.509 certificate. */
+  | 'ERR_PKI_CERTIFICATE_INVALID'
+  /** Chain order, issuance or the Notary certificate profile (basic constraints, key usage, EKU, key size) is violated. */
+  | 'ERR_PKI_CHAIN_INVALID'
+  /** A certificate is outside its validity period at the time checked. */
+  | 'ERR_PKI_CERTIFICATE_EXPIRED'
+  /** A key type/size or signature algorithm outside what the Notary Project allows (RSA-1024, SHA-1, P-224, ...). */
+  | 'ERR_PKI_UNSUPPORTED_ALGORITHM';
+
+/** X.509 parsing and certificate-chain validation failures. */
+export class PkiError extends PortcullisError {
+  declare readonly code: PkiErrorCode;
+  constructor(code: PkiErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

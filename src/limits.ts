@@ -23,3 +23,10 @@ export const MAX_JSON_DOCUMENT_BYTES = 4 * 1024 * 1024;
 
 /** Descriptors listed in one index or referrers answer. */
 export const MAX_INDEX_ENTRIES = 100_000;
+
+/**
+ * Certificates accepted in one signature's chain (x5c / x5chain). Go sets no bound; real chains
+ * have 1–4 certificates. Without a cap, one 32 MiB envelope could carry ~25,000 certificates to
+ * parse and verify.
+ */
+export const MAX_CHAIN_CERTIFICATES = 16;
