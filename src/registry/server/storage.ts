@@ -161,7 +161,7 @@ async function exists(path: string): Promise<boolean> {
     await stat(path);
     return true;
   } catch (error) {
-    if (isErrorCode(error, 'ENOENT')) return false;
+    if (isErrorCode(error, 'ENOENT') || isErrorCode(error, 'ENOTDIR')) return false;
     throw error;
   }
 }

@@ -104,7 +104,7 @@ export class UploadSessions {
   }
 
   /** Appends a chunk at the session's offset; on any failure the session is cut back to where it was. */
-  async append(session: UploadSession, body: AsyncIterable<Uint8Array>, options: AppendOptions): Promise<void> {
+  async append(session: UploadSession, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: AppendOptions): Promise<void> {
     if (options.start !== undefined && options.start !== session.offset) throw outOfOrder(session, options.start);
     const handle = await open(session.dataPath, 'r+');
     const before = session.hash?.copy();

@@ -1,3 +1,4 @@
+import { OciError } from '../../../errors.js';
 import { MAX_MANIFEST_BYTES } from '../../../limits.js';
 import type { LayoutStore } from '../../../layout/index.js';
 import {
@@ -5,7 +6,6 @@ import {
   isDigest,
   isManifestMediaType,
   isValidTag,
-  manifestChildren,
   parseManifest,
   digestAlgorithm,
   type Descriptor,
@@ -13,8 +13,9 @@ import {
   type ParsedManifest,
 } from '../../../oci/index.js';
 import type { RequestContext } from '../context.js';
-import { RegistryServerError, toRegistryServerError } from '../errors.js';
+import { RegistryServerError } from '../errors.js';
 import { mediaTypeOf, readBody, sendBytes, sendEmpty } from '../http.js';
+import { requiredContent } from '../manifest-rules.js';
 import { parseBlobDigest } from './blobs.js';
 
 /** `GET|HEAD /v2/<name>/manifests/<tag-or-digest>` (end-3): the exact stored bytes and media type. */
@@ -111,8 +112,8 @@ function parseUploadedManifest(bytes: Buffer, contentType: string | undefined): 
   try {
     return parseManifest(bytes, declared);
   } catch (error) {
-    const mapped = toRegistryServerError(error);
-    throw mapped.errorCode === 'UNKNOWN' ? mapped : new RegistryServerError('MANIFEST_INVALID', (error as Error).message, { cause: error });
+    if (error instanceof OciError) throw new RegistryServerError('MANIFEST_INVALID', error.message, { cause: error });
+    throw error;
   }
 }
 
@@ -124,19 +125,11 @@ function parseUploadedManifest(bytes: Buffer, contentType: string | undefined): 
  */
 async function checkBlobsPresent(ctx: RequestContext, name: string, parsed: ParsedManifest): Promise<void> {
   const repository = await ctx.storage.repository(name);
-  for (const child of manifestChildren(parsed)) {
-    if (isNonDistributable(child)) continue;
+  for (const child of requiredContent(parsed)) {
     if (!repository || !(await repository.blobs.has(child.digest))) {
       throw new RegistryServerError('MANIFEST_BLOB_UNKNOWN', `manifest references ${child.digest}, unknown to ${name}`, {
         detail: { digest: child.digest },
       });
     }
   }
-}
-
-function isNonDistributable(descriptor: Descriptor): boolean {
-  return (
-    descriptor.mediaType.includes('.nondistributable.') ||
-    descriptor.mediaType.startsWith('application/vnd.docker.image.rootfs.foreign.')
-  );
 }
