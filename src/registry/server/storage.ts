@@ -45,6 +45,7 @@ export class RegistryStorage {
     for (const folder of [layout.blobs, layout.repositories, layout.uploads, layout.ingest]) await ensureDirectory(folder);
     // This process owns the root: every temp file present now is a crashed writer's leftover.
     await removeStaleTemps(layout.ingest, 0);
+    await storage.recover();
     await storage.uploads.expire();
     return storage;
   }
@@ -65,8 +66,26 @@ export class RegistryStorage {
     return repository && info ? { repository, info } : undefined;
   }
 
-  /** Publishes a verified upload globally (unless present) and links it into the repository. */
+  /**
+   * Publishes a verified upload globally (unless present) and links it into the repository. The
+   * intent is journaled first, so a crash anywhere in between is finished by `recover` at start.
+   */
   async commitUpload(name: string, session: UploadSession, digest: Digest): Promise<void> {
+    await this.uploads.markCompleting(session, digest);
+    await this.publishUpload(name, session, digest);
+  }
+
+  /** Finishes commits a crash interrupted: their content was verified before they were journaled. */
+  async recover(): Promise<number> {
+    const sessions = await this.uploads.completing();
+    for (const session of sessions) {
+      // A session that cannot be finished (its data gone) is dropped: it was never acknowledged.
+      await this.publishUpload(session.repository, session, session.completing!).catch(() => this.uploads.remove(session));
+    }
+    return sessions.length;
+  }
+
+  private async publishUpload(name: string, session: UploadSession, digest: Digest): Promise<void> {
     const repository = await this.createRepository(name);
     await this.digestLocks.runExclusive(digest, async () => {
       if (!(await this.global.has(digest))) await this.global.adopt(digest, session.dataPath);

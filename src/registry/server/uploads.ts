@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureDirectory, isErrorCode, Mutex, writeFileAtomic, writeFully } from '../../layout/index.js';
-import { isDigestAlgorithm, isValidRepositoryName, type Digest, type DigestAlgorithm } from '../../oci/index.js';
+import { isDigest, isDigestAlgorithm, isValidRepositoryName, type Digest, type DigestAlgorithm } from '../../oci/index.js';
 import { RegistryServerError } from './errors.js';
 import { uploadRange } from './ranges.js';
 import type { RootLayout } from './root-layout.js';
@@ -18,6 +18,8 @@ interface UploadState {
   readonly offset: number;
   readonly algorithm: DigestAlgorithm;
   readonly startedAt: number;
+  /** Set, once verified, just before the data is published: a restart finishes the commit. */
+  readonly completing?: Digest;
 }
 
 export class UploadSession {
@@ -26,6 +28,8 @@ export class UploadSession {
   hash: Hash | undefined;
   closed = false;
   lastActive = Date.now();
+  /** The verified digest being published, when the commit has begun. */
+  completing: Digest | undefined;
 
   constructor(
     readonly id: string,
@@ -88,7 +92,7 @@ export class UploadSessions {
       pending.catch(() => this.sessions.delete(id));
     }
     const session = await pending.catch(() => undefined);
-    if (!session || session.closed || session.repository !== repository) throw unknown();
+    if (!session || session.closed || session.completing !== undefined || session.repository !== repository) throw unknown();
     session.lastActive = Date.now();
     return session;
   }
@@ -134,6 +138,23 @@ export class UploadSessions {
     }
     session.offset += written;
     await this.saveState(session);
+  }
+
+  /** Journals that the verified content is being published as `digest` (see RegistryStorage.recover). */
+  async markCompleting(session: UploadSession, digest: Digest): Promise<void> {
+    session.completing = digest;
+    await this.saveState(session);
+  }
+
+  /** Sessions whose commit began before a crash: verified, to be published. */
+  async completing(): Promise<UploadSession[]> {
+    const found: UploadSession[] = [];
+    for (const id of await readdir(this.layout.uploads).catch(() => [] as string[])) {
+      if (!isUploadId(id)) continue;
+      const session = await this.load(id).catch(() => undefined);
+      if (session?.completing !== undefined) found.push(session);
+    }
+    return found;
   }
 
   /** The digest of everything uploaded, in `algorithm`. */
@@ -194,9 +215,12 @@ export class UploadSessions {
   private async load(id: string): Promise<UploadSession> {
     const directory = this.layout.upload(id);
     const state = parseState(await readFile(join(directory, STATE_FILE), 'utf8'));
+    const session = new UploadSession(id, directory, state.repository, state.offset, state.algorithm, state.startedAt);
+    session.completing = state.completing;
+    if (session.completing !== undefined) return session;
     const data = await stat(join(directory, DATA_FILE));
     if (data.nlink > 1 || data.size < state.offset) throw new Error(`upload ${id} is not resumable`);
-    return new UploadSession(id, directory, state.repository, state.offset, state.algorithm, state.startedAt);
+    return session;
   }
 
   private async saveState(session: UploadSession): Promise<void> {
@@ -205,6 +229,7 @@ export class UploadSessions {
       offset: session.offset,
       algorithm: session.algorithm,
       startedAt: session.startedAt,
+      ...(session.completing !== undefined && { completing: session.completing }),
     };
     await ensureDirectory(this.layout.ingest);
     await writeFileAtomic(join(session.directory, STATE_FILE), Buffer.from(JSON.stringify(state)), this.layout.ingest);
@@ -223,6 +248,7 @@ function parseState(text: string): UploadState {
   ) {
     throw new Error('invalid upload state');
   }
+  if (value.completing !== undefined && !isDigest(value.completing)) throw new Error('invalid upload state');
   return { ...value, startedAt: Number(value.startedAt) || 0 } as UploadState;
 }
 
