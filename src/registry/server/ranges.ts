@@ -16,7 +16,7 @@ export function parseRangeHeader(header: string | undefined, size: number): Byte
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match || (match[1] === '' && match[2] === '')) return undefined;
   const unsatisfiable = (): never => {
-    throw new RegistryServerError('BLOB_UNKNOWN', `range "${header}" not satisfiable for ${size} bytes`, {
+    throw new RegistryServerError('SIZE_INVALID', `range "${header}" not satisfiable for ${size} bytes`, {
       status: 416,
       headers: { 'Content-Range': `bytes */${size}` },
     });
