@@ -23,3 +23,6 @@ export const MAX_JSON_DOCUMENT_BYTES = 4 * 1024 * 1024;
 
 /** Descriptors listed in one index or referrers answer. */
 export const MAX_INDEX_ENTRIES = 100_000;
+
+/** One chunk of a chunked blob upload, held in memory so a rejected chunk can be resent; a registry asking for more gets a monolithic upload. */
+export const MAX_UPLOAD_CHUNK_BYTES = 256 * 1024 * 1024;

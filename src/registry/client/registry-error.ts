@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ContentError, RegistryError, type RegistryErrorCode } from '../../errors.js';
 import { MAX_ERROR_BODY_BYTES } from '../../limits.js';
 import { readBodyPrefix } from './body.js';
@@ -23,8 +24,9 @@ const MAX_MESSAGE_TEXT = 512;
 export async function errorFromResponse(response: HttpResponse, operation: string): Promise<RegistryError> {
   const body = response.status === 204 ? Buffer.alloc(0) : await readBodyPrefix(response, MAX_ERROR_BODY_BYTES);
   const entries = parseErrorEntries(body);
-  const explanation = entries.length > 0 ? entries.map(describeEntry).join('; ') : describeRawBody(body);
-  const message = `failed to ${operation}: ${explanation ? `${explanation} ` : ''}(HTTP ${response.status})`;
+  const explanation =
+    entries.length > 0 ? entries.map(describeEntry).join('; ') : describeRawBody(body) || STATUS_CODES[response.status] || 'unexpected answer';
+  const message = `failed to ${operation}: ${explanation} (HTTP ${response.status})`;
   return new RegistryError(codeFor(response.status, entries), message, {
     status: response.status,
     registryCodes: entries.map((entry) => entry.code),
