@@ -28,11 +28,20 @@ export interface RunningRegistry {
  * Starts a distribution registry (v3 `registry` or Debian's `docker-registry` 2.8) with its own
  * config on a free 127.0.0.1 port, storage in a temporary directory, and waits until `/v2/` answers.
  */
-export async function startDistributionRegistry(binary: string, auth: RegistryAuth = { kind: 'none' }): Promise<RunningRegistry> {
+export interface RegistryProcessOptions {
+  /** Allow DELETE of manifests and blobs. Default true. */
+  readonly deleteEnabled?: boolean;
+}
+
+export async function startDistributionRegistry(
+  binary: string,
+  auth: RegistryAuth = { kind: 'none' },
+  options: RegistryProcessOptions = {},
+): Promise<RunningRegistry> {
   const directory = await temporaryDirectory('registry');
   const port = await freePort();
   const configPath = join(directory.path, 'config.yml');
-  await writeFile(configPath, registryConfig(join(directory.path, 'storage'), port, auth));
+  await writeFile(configPath, registryConfig(join(directory.path, 'storage'), port, auth, options.deleteEnabled ?? true));
   const log = await open(join(directory.path, 'registry.log'), 'w');
   const child = spawn(binary, ['serve', configPath], { stdio: ['ignore', log.fd, log.fd] });
   const origin = `http://127.0.0.1:${port}`;
@@ -61,7 +70,7 @@ async function stopProcess(child: ChildProcess, directory: TemporaryDirectory, l
   await directory.remove();
 }
 
-function registryConfig(storagePath: string, port: number, auth: RegistryAuth): string {
+function registryConfig(storagePath: string, port: number, auth: RegistryAuth, deleteEnabled: boolean): string {
   return [
     'version: 0.1',
     'log:',
@@ -72,7 +81,7 @@ function registryConfig(storagePath: string, port: number, auth: RegistryAuth): 
     '  filesystem:',
     `    rootdirectory: ${storagePath}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${deleteEnabled}`,
     'http:',
     `  addr: 127.0.0.1:${port}`,
     ...authConfig(auth),
