@@ -1,7 +1,7 @@
 import { RegistryError } from '../../errors.js';
 import { verifyStream, type ContentStream } from '../../content/index.js';
 import type { Descriptor, Digest } from '../../oci/index.js';
-import { discardBody } from './body.js';
+import { abandonBody, discardBody } from './body.js';
 import type { RepositoryContext } from './context.js';
 import { blobUrl } from './endpoints.js';
 import { contentLength, networkError, type HttpResponse } from './http.js';
@@ -17,7 +17,7 @@ export async function fetchBlob(context: RepositoryContext, descriptor: Descript
   await expectStatus(response, [200], operation);
   const declared = contentLength(response.headers);
   if (declared !== undefined && declared !== descriptor.size) {
-    response.body.destroy();
+    abandonBody(response);
     // Refused before any byte is read: the length alone already proves the content wrong.
     throw new RegistryError(
       'ERR_REGISTRY_RESPONSE_INVALID',
@@ -36,7 +36,7 @@ async function* bodyStream(response: HttpResponse, operation: string): ContentSt
   } catch (error) {
     throw networkError(operation, error);
   } finally {
-    if (!finished) response.body.destroy();
+    if (!finished) abandonBody(response);
   }
 }
 

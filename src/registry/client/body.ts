@@ -13,7 +13,7 @@ export async function readCappedBody(
   operation: string,
 ): Promise<Buffer> {
   const tooBig = (): RegistryError => {
-    response.body.destroy();
+    abandonBody(response);
     return new RegistryError(
       'ERR_REGISTRY_SIZE_EXCEEDED',
       `failed to ${operation}: ${what} exceeds the limit of ${maxBytes} bytes`,
@@ -53,7 +53,7 @@ export async function readBodyPrefix(response: HttpResponse, maxBytes: number): 
   } catch {
     // The error answer itself failed to arrive; whatever did arrive still names the failure.
   } finally {
-    response.body.destroy();
+    abandonBody(response);
   }
   return Buffer.concat(chunks, total);
 }
@@ -77,4 +77,14 @@ export function parseJsonBody(bytes: Buffer, what: string, operation: string): u
       `failed to ${operation}: ${what} is not valid JSON (${(error as Error).message})`,
     );
   }
+}
+
+/**
+ * Closes a body the client will not read to the end. undici reports the abort as an 'error'
+ * event, which would crash the process without a listener: the listener swallows it, since the
+ * client already knows why it stopped reading.
+ */
+export function abandonBody(response: HttpResponse): void {
+  response.body.on('error', () => undefined);
+  response.body.destroy();
 }

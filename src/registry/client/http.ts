@@ -40,6 +40,7 @@ export interface ResponseBody extends AsyncIterable<Uint8Array> {
   /** Reads and discards what is left (bounded), so the connection can be reused. */
   dump(): Promise<void>;
   destroy(error?: Error): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 export interface TransportOptions {
