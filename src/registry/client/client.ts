@@ -9,7 +9,7 @@ import type { RepositoryContext, RepositorySettings } from './context.js';
 import { anonymousCredentials, type CredentialProvider } from './credentials/credential.js';
 import { apiRootUrl } from './endpoints.js';
 import { HttpTransport, type HttpRequest, type HttpResponse } from './http.js';
-import { silentLogger, type RegistryLogger, type RequestListener } from './logger.js';
+import { formatRequestEvent, silentLogger, type RegistryLogger, type RequestListener } from './logger.js';
 import { expectStatus } from './registry-error.js';
 import { RemoteRepository } from './repository.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy, type Send } from './retry.js';
@@ -100,7 +100,7 @@ export class RegistryClient {
       connectionsPerOrigin: options.connectionsPerOrigin ?? 16,
       userAgent: options.userAgent ?? 'portcullis',
       ...(options.ca !== undefined && { ca: options.ca }),
-      ...(options.onRequest !== undefined && { onRequest: options.onRequest }),
+      onRequest: requestReporter(options.onRequest, this.logger),
     });
     const send: Send = withRetries((request) => this.transport.exchange(request), { ...DEFAULT_RETRY_POLICY, ...options.retry }, clock);
     this.authorizer = new Authorizer(send, options.credentials ?? anonymousCredentials, new AuthCache(clock), {
@@ -135,7 +135,7 @@ export class RegistryClient {
   /** Whether requests to `registry` go over plain HTTP. */
   isPlainHttp(registry: string): boolean {
     if (this.options.plainHttp === true || this.options.insecureRegistries?.includes(registry)) return true;
-    return LOOPBACK_HOSTS.has(hostnameOf(registry));
+    return isLoopbackRegistry(registry);
   }
 
   /** Closes the connection pools; in-flight requests finish first. */
@@ -144,12 +144,7 @@ export class RegistryClient {
   }
 
   private baseUrl(registry: string): URL {
-    const scheme = this.isPlainHttp(registry) ? 'http' : 'https';
-    try {
-      return new URL(`${scheme}://${registryApiHost(registry)}`);
-    } catch {
-      throw new RegistryError('ERR_REGISTRY_REQUEST_FAILED', `invalid registry host "${registry}"`);
-    }
+    return registryBaseUrl(registry, this.isPlainHttp(registry));
   }
 
   private context(registry: string, repository: string, options: RepositoryOptions): RepositoryContext {
@@ -186,8 +181,28 @@ export class RegistryClient {
   }
 }
 
-/** `localhost:5000` → `localhost`; `[::1]:5000` → `[::1]`. */
-function hostnameOf(registry: string): string {
-  if (registry.startsWith('[')) return registry.slice(0, registry.indexOf(']') + 1);
-  return registry.split(':')[0]!;
+/** Feeds each exchange to the caller's listener and, when the logger has one, to its debug channel. */
+function requestReporter(listener: RequestListener | undefined, logger: RegistryLogger): RequestListener {
+  return (event) => {
+    listener?.(event);
+    logger.debug?.(formatRequestEvent(event));
+  };
+}
+
+/**
+ * The API origin of a registry: Docker Hub's API lives on registry-1.docker.io, every other
+ * registry on its own host.
+ */
+export function registryBaseUrl(registry: string, plainHttp: boolean): URL {
+  try {
+    return new URL(`${plainHttp ? 'http' : 'https'}://${registryApiHost(registry)}`);
+  } catch {
+    throw new RegistryError('ERR_REGISTRY_REQUEST_FAILED', `invalid registry host "${registry}"`);
+  }
+}
+
+/** `localhost`, `127.0.0.1` and `[::1]` on any port: reached over plain HTTP like ORAS and Notation do. */
+export function isLoopbackRegistry(registry: string): boolean {
+  const hostname = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.split(':')[0]!;
+  return LOOPBACK_HOSTS.has(hostname);
 }

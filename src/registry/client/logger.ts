@@ -24,3 +24,12 @@ export interface RequestEvent {
 }
 
 export type RequestListener = (event: RequestEvent) => void;
+
+/** One line per exchange for `--debug`: method, URL, status, time, and the (redacted) request headers. */
+export function formatRequestEvent(event: RequestEvent): string {
+  const outcome = event.status !== undefined ? `${event.status}` : `failed (${event.error instanceof Error ? event.error.message : String(event.error)})`;
+  const headers = Object.entries(event.requestHeaders)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('; ');
+  return `${event.method} ${event.url} -> ${outcome} in ${event.durationMs.toFixed(1)} ms [${headers}]`;
+}

@@ -6,7 +6,7 @@ import { readAll } from '../../../src/content/index.js';
 import { RegistryError } from '../../../src/errors.js';
 import { MAX_ERROR_BODY_BYTES, MAX_MANIFEST_BYTES, MAX_PAGES } from '../../../src/limits.js';
 import { descriptorFor, digestOf, encodeManifest, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE_MANIFEST } from '../../../src/oci/index.js';
-import { RegistryClient, staticCredentials, type Clock, type RegistryClientOptions } from '../../../src/registry/client/index.js';
+import { RegistryClient, referrersTag, staticCredentials, type Clock, type RegistryClientOptions } from '../../../src/registry/client/index.js';
 import { sendRegistryError, startHttpServer, type Handler, type RecordedRequest, type TestServer } from '../../helpers/http-server.js';
 import { blobOf, makeImage } from '../../helpers/oci-content.js';
 
@@ -253,6 +253,25 @@ describe('hostile registry answers', () => {
     }
   });
 
+  it('fails a blob download that stalls longer than the body idle timeout', async () => {
+    const blob = blobOf(randomBytes(4096));
+    await withServer(
+      (_request, response) => {
+        response.writeHead(200, { 'content-length': '4096' });
+        response.write(blob.bytes.subarray(0, 1000));
+        // …and nothing more: the connection stays open until the server stops.
+      },
+      async (server) => {
+        await withClient({ timeouts: { bodyIdleMs: 300 } }, async (client) => {
+          const started = performance.now();
+          const stream = await client.repository(`${server.host}/app`).fetch(blob.descriptor);
+          await assert.rejects(readAll(stream, 1e6), registryCode('ERR_REGISTRY_UNAVAILABLE', /timed out waiting for the response body/));
+          assert.ok(performance.now() - started < 5000);
+        });
+      },
+    );
+  });
+
   it('never sends Authorization to another origin a registry redirects to', async () => {
     const blob = blobOf(randomBytes(2048));
     await withServer(
@@ -483,6 +502,32 @@ describe('Referrers API answers', () => {
           await client.repository(`${server.host}/app`).pushManifest(descriptor, withSubject);
         });
         assert.deepEqual(server.requests.map((request) => `${request.method} ${pathOf(request)}`), [`PUT /v2/app/manifests/${descriptor.digest}`]);
+      },
+    );
+  });
+
+  it('maintains the referrers tag anyway with forceReferrersTag', async () => {
+    const referrer = makeImage();
+    const withSubject = encodeManifest({ ...(JSON.parse(referrer.manifest.bytes.toString()) as object), subject } as never);
+    const descriptor = descriptorFor(MEDIA_TYPE_IMAGE_MANIFEST, withSubject);
+    const tagPath = `/v2/app/manifests/${referrersTag(subject.digest)}`;
+    await withServer(
+      (request, response) => {
+        if (request.method === 'GET') return sendRegistryError(response, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
+        response.writeHead(201, { 'oci-subject': subject.digest });
+        return response.end();
+      },
+      async (server) => {
+        await withClient({ forceReferrersTag: true }, async (client) => {
+          await client.repository(`${server.host}/app`).pushManifest(descriptor, withSubject);
+        });
+        assert.deepEqual(server.requests.map((request) => `${request.method} ${pathOf(request)}`), [
+          `PUT /v2/app/manifests/${descriptor.digest}`,
+          `GET ${tagPath}`,
+          `PUT ${tagPath}`,
+        ]);
+        const index = JSON.parse(server.requests[2]!.body.toString()) as { manifests: Array<{ digest: string }> };
+        assert.deepEqual(index.manifests.map((entry) => entry.digest), [descriptor.digest]);
       },
     );
   });
