@@ -75,7 +75,7 @@ export class HttpTransport {
   constructor(options: TransportOptions) {
     this.options = options;
     this.agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs, ...(options.ca !== undefined && { ca: options.ca as string[] }) },
+      connect: { timeout: options.connectTimeoutMs, ...(options.ca !== undefined && { ca: toMutableCa(options.ca) }) },
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.bodyIdleTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs,
@@ -138,6 +138,10 @@ export class HttpTransport {
       ...(error !== undefined && { error }),
     });
   }
+}
+
+function toMutableCa(ca: NonNullable<TransportOptions['ca']>): string | Buffer | Array<string | Buffer> {
+  return typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca];
 }
 
 function isRead(method: HttpMethod): boolean {

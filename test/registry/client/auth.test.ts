@@ -156,6 +156,19 @@ describe('registry auth: Bearer tokens (distribution v3 + token server)', { skip
     }
   });
 
+  it('shares one token fetch between parallel requests of a cold client', async () => {
+    const client = new RegistryClient({ credentials: staticCredentials(ALICE) });
+    try {
+      const repository = client.repository(`${registry.host}/token/parallel`);
+      const before = tokens.requests.length;
+      const blobs = Array.from({ length: 8 }, (_, position) => blobOf(Buffer.from(`parallel ${position}`)));
+      assert.deepEqual(await Promise.all(blobs.map((blob) => repository.exists(blob.descriptor))), blobs.map(() => false));
+      assert.equal(tokens.requests.length - before, 1);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('fetches a new token when the cached one expires on the injected clock', async () => {
     const clock = manualClock();
     const client = new RegistryClient({ credentials: staticCredentials(ALICE), clock });

@@ -42,6 +42,8 @@ export interface AuthorizerOptions {
  */
 export class Authorizer {
   private readonly credentialsByRegistry = new Map<string, Promise<Credential | undefined>>();
+  /** Token fetches in flight: parallel requests of a cold client share one instead of each asking the realm. */
+  private readonly pendingTokens = new Map<string, Promise<IssuedToken>>();
 
   constructor(
     private readonly transport: Send,
@@ -109,7 +111,17 @@ export class Authorizer {
     return `Bearer ${issued.token}`;
   }
 
-  private async fetchBearer(
+  private fetchBearer(exchange: Exchange, realm: URL, service: string | undefined, scopes: readonly string[]): Promise<IssuedToken> {
+    const key = [exchange.registry, realm.href, service ?? '', ...scopes].join(' ');
+    let pending = this.pendingTokens.get(key);
+    if (pending === undefined) {
+      pending = this.requestToken(exchange, realm, service, scopes).finally(() => this.pendingTokens.delete(key));
+      this.pendingTokens.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async requestToken(
     exchange: Exchange,
     realm: URL,
     service: string | undefined,
