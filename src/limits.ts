@@ -30,3 +30,6 @@ export const MAX_INDEX_ENTRIES = 100_000;
  * parse and verify.
  */
 export const MAX_CHAIN_CERTIFICATES = 16;
+
+/** One chunk of a chunked blob upload, held in memory so a rejected chunk can be resent; a registry asking for more gets a monolithic upload. */
+export const MAX_UPLOAD_CHUNK_BYTES = 256 * 1024 * 1024;

@@ -1,0 +1,44 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: tests run compiled, from dist/test/helpers. */
+export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * Finds an external tool: `$PORTCULLIS_TOOLS_BIN`, then the project's `.tools/bin` (filled by
+ * `.ci/install-tools.sh`), then PATH.
+ */
+export function findTool(name: string): string | undefined {
+  const directories = [
+    process.env.PORTCULLIS_TOOLS_BIN,
+    join(REPOSITORY_ROOT, '.tools', 'bin'),
+    ...(process.env.PATH ?? '').split(delimiter),
+  ].filter((directory): directory is string => Boolean(directory));
+  for (const directory of directories) {
+    const candidate = join(directory, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A tool a test suite needs: its path, or why the suite is skipped. Under CI the suite is never
+ * skipped: a missing tool there is a broken CI setup and must fail loudly.
+ */
+export function requiredTool(name: string, hint: string): { readonly path: string | undefined; readonly skip: string | false } {
+  const path = findTool(name);
+  if (path !== undefined || process.env.CI) return { path, skip: false };
+  return { path, skip: `${name} not found (${hint}); skipped outside CI` };
+}
+
+/** Throws under CI when a required tool is missing, so the suite fails instead of passing vacuously. */
+export function assertTool(name: string, path: string | undefined): string {
+  if (path === undefined) throw new Error(`required tool "${name}" is missing; run bash .ci/install-tools.sh`);
+  return path;
+}
