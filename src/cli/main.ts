@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isPortcullisError } from '../errors.js';
 import { COMMAND_MODULES } from './commands/index.js';
 import { processContext, type CliContext } from './context.js';
+import { closeRegistryClients } from './registry-client.js';
 
 export const EXIT_SUCCESS = 0;
 /** Any failure, as Notation and ORAS exit: verification failed, not found, bad input. */
@@ -44,6 +45,8 @@ export async function main(argv: readonly string[], context: CliContext = proces
     return EXIT_SUCCESS;
   } catch (error) {
     return reportError(error, context);
+  } finally {
+    await closeRegistryClients();
   }
 }
 

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Writer } from './context.js';
 
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'tree';
 
 /** `-o, --output text|json`, shared by every command that prints a result. */
 export function outputOption(defaultFormat: OutputFormat = 'text', choices: readonly string[] = ['text', 'json']): Option {

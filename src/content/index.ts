@@ -12,4 +12,4 @@ export { fetchAll, readAll, toStream, verifyStream, notFound } from './read.js';
 export { filterByArtifactType, referrerDescriptor, subjectOf } from './referrers.js';
 export { MemoryStore } from './memory-store.js';
 export { copy, copyGraph, Limiter, type CopyEvent, type CopyOptions } from './copy.js';
-export { EMPTY_JSON_DESCRIPTOR, formatRfc3339Seconds, packArtifactManifest, type PackOptions, type PackedManifest } from './pack.js';
+export { EMPTY_JSON_DESCRIPTOR, formatRfc3339Seconds, packArtifactManifest, pushPackedManifest, type PackOptions, type PackedManifest } from './pack.js';

@@ -1,3 +1,4 @@
+import type { Storage } from './storage.js';
 import {
   ANNOTATION_CREATED,
   EMPTY_JSON_CONTENT,
@@ -58,4 +59,17 @@ export function packArtifactManifest(options: PackOptions): PackedManifest {
   const bytes = encodeManifest(manifest);
   const descriptor = descriptorFor(MEDIA_TYPE_IMAGE_MANIFEST, bytes, { artifactType: options.artifactType });
   return { descriptor, bytes, manifest };
+}
+
+/**
+ * Pushes a packed manifest, first pushing the empty JSON blob when the manifest uses it (as config
+ * or as the placeholder layer), so the target never holds a manifest with a missing blob.
+ */
+export async function pushPackedManifest(storage: Storage, packed: PackedManifest): Promise<void> {
+  const { config, layers } = packed.manifest;
+  const usesEmpty = config.digest === EMPTY_JSON_DESCRIPTOR.digest || layers.some((layer) => layer.digest === EMPTY_JSON_DESCRIPTOR.digest);
+  if (usesEmpty && !(await storage.exists(EMPTY_JSON_DESCRIPTOR))) {
+    await storage.push(EMPTY_JSON_DESCRIPTOR, Buffer.from(EMPTY_JSON_CONTENT));
+  }
+  await storage.push(packed.descriptor, packed.bytes);
 }
