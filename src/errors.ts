@@ -120,6 +120,38 @@ export type EnvelopeErrorCode =
 export class EnvelopeError extends PortcullisError {
   declare readonly code: EnvelopeErrorCode;
   constructor(code: EnvelopeErrorCode, message: string, options?: { cause?: unknown }) {
+
+export type TrustErrorCode =
+  /** No trust policy file (Notation: "trust policy is not present"). */
+  | 'ERR_TRUST_POLICY_NOT_FOUND'
+  /** The policy is not JSON of the expected shape, or cannot be read as a regular file. */
+  | 'ERR_TRUST_POLICY_MALFORMED'
+  /** The policy exceeds the size cap. */
+  | 'ERR_TRUST_POLICY_TOO_LARGE'
+  /** The policy breaks a Notary Project rule (version, names, scopes, stores, identities...). */
+  | 'ERR_TRUST_POLICY_INVALID'
+  /** No statement applies to the artifact (or blob policy name). */
+  | 'ERR_TRUST_POLICY_NO_MATCH'
+  /** The artifact reference cannot be used to select a policy (no digest, bad repository). */
+  | 'ERR_TRUST_POLICY_INVALID_ARTIFACT'
+  /** The signing certificate's subject matches none of the trusted identities. */
+  | 'ERR_TRUST_IDENTITY_MISMATCH'
+  /** A trusted identity or the certificate subject cannot be parsed at verification time. */
+  | 'ERR_TRUST_IDENTITY_INVALID'
+  /** The named trust store does not exist. */
+  | 'ERR_TRUST_STORE_NOT_FOUND'
+  /** Bad store type or name, or the store is not a plain directory. */
+  | 'ERR_TRUST_STORE_INVALID'
+  /** The store could not be read (permissions, I/O). */
+  | 'ERR_TRUST_STORE_ACCESS'
+  /** A file in the store is not a certificate Notation accepts as a trust anchor. */
+  | 'ERR_TRUST_STORE_CERTIFICATE'
+  /** The store holds no certificate. */
+  | 'ERR_TRUST_STORE_EMPTY';
+
+export class TrustError extends PortcullisError {
+  declare readonly code: TrustErrorCode;
+  constructor(code: TrustErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -138,6 +170,24 @@ export type PkiErrorCode =
 export class PkiError extends PortcullisError {
   declare readonly code: PkiErrorCode;
   constructor(code: PkiErrorCode, message: string, options?: { cause?: unknown }) {
+
+export type ConfigErrorCode =
+  /** A configuration file (config.json, signingkeys.json) is not valid JSON of the right shape. */
+  | 'ERR_CONFIG_MALFORMED'
+  /** A configuration file breaks a rule (duplicate key names, unknown default key...). */
+  | 'ERR_CONFIG_INVALID'
+  /** Reading or writing the configuration directory failed (permissions, I/O). */
+  | 'ERR_CONFIG_IO'
+  /** The named file, key or certificate does not exist. */
+  | 'ERR_CONFIG_NOT_FOUND'
+  /** The key or certificate already exists. */
+  | 'ERR_CONFIG_ALREADY_EXISTS'
+  /** An argument is not acceptable (empty name, bad store type...). */
+  | 'ERR_CONFIG_INVALID_ARGUMENT';
+
+export class ConfigError extends PortcullisError {
+  declare readonly code: ConfigErrorCode;
+  constructor(code: ConfigErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

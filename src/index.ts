@@ -2,3 +2,4 @@
 export * from './errors.js';
 export * as oci from './oci/index.js';
 export * as content from './content/index.js';
+export * as trust from './trust/index.js';

@@ -33,3 +33,18 @@ export const MAX_CHAIN_CERTIFICATES = 16;
 
 /** One chunk of a chunked blob upload, held in memory so a rejected chunk can be resent; a registry asking for more gets a monolithic upload. */
 export const MAX_UPLOAD_CHUNK_BYTES = 256 * 1024 * 1024;
+
+/** Trust policy documents (trustpolicy.oci.json, trustpolicy.json, trustpolicy.blob.json). Notation reads them unbounded; 4 MiB holds tens of thousands of statements. */
+export const MAX_TRUST_POLICY_BYTES = 4 * 1024 * 1024;
+
+/** x509.subject identities per statement: validation compares every pair (Notation does too), so the count is capped to keep it quadratic in a small number. */
+export const MAX_TRUSTED_IDENTITIES_PER_STATEMENT = 1000;
+
+/** One certificate file in a trust store or given to `cert add`; a large CA bundle is well under 1 MiB. */
+export const MAX_CERTIFICATE_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Files in one named trust store. */
+export const MAX_TRUST_STORE_FILES = 10_000;
+
+/** config.json and signingkeys.json. */
+export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  GoJsonSyntaxError,
+  decodeGoBytes,
+  encodeGoBytes,
+  goJsonString,
+  goQuote,
+  goUnicodeVerb,
+  marshalGoJson,
+  parseGoJson,
+  unmarshalGoJson,
+  type GoType,
+} from './index.js';
+
+const STRING: GoType = { kind: 'string', name: 'string' };
+
+describe('Go JSON decoding', () => {
+  it('replaces invalid UTF-8 and lone surrogates with U+FFFD, one per bad byte', () => {
+    const bytes = Buffer.concat([Buffer.from('"a'), Buffer.from([0xff, 0xc3]), Buffer.from('\\ud800\\udc00\\ud800x"')]);
+    assert.equal(unmarshalGoJson(bytes, STRING), 'a\ufffd\ufffd\u{10000}\ufffdx');
+  });
+
+  it('names bytes in syntax errors as Go does', () => {
+    assert.throws(() => parseGoJson(Buffer.from([0xff])), { message: "invalid character 'ÿ' looking for beginning of value" });
+    assert.throws(() => parseGoJson(Buffer.from('{"a" 1}')), { message: "invalid character '1' after object key" });
+    assert.throws(() => parseGoJson(Buffer.from('[1 2]')), { message: "invalid character '2' after array element" });
+    assert.throws(() => parseGoJson(Buffer.from('-x')), { message: "invalid character 'x' in numeric literal" });
+    assert.throws(() => parseGoJson(Buffer.from('1.e')), { message: "invalid character 'e' after decimal point in numeric literal" });
+    assert.throws(() => parseGoJson(Buffer.from('tru')), { message: 'unexpected end of JSON input' });
+    assert.throws(() => parseGoJson(Buffer.from('nul!')), { message: "invalid character '!' in literal null (expecting 'l')" });
+    assert.throws(() => parseGoJson(Buffer.from('"\\q"')), { message: "invalid character 'q' in string escape code" });
+    assert.throws(() => parseGoJson(Buffer.from(' '), 'ignore'), (error: unknown) => error instanceof GoJsonSyntaxError && error.message === 'EOF');
+  });
+
+  it('merges objects into maps and lets null reset slices', () => {
+    const type: GoType = {
+      kind: 'struct',
+      name: 'x.T',
+      fields: [
+        { json: 'm', type: { kind: 'map', name: 'map[string]string', elem: STRING } },
+        { json: 'l', type: { kind: 'slice', name: '[]string', elem: STRING } },
+        { json: 's', type: STRING },
+      ],
+    };
+    const value = unmarshalGoJson(Buffer.from('{"m":{"a":"1"},"M":{"b":"2"},"l":["x"],"l":null,"s":"v","s":null}'), type) as Record<string, unknown>;
+    assert.deepEqual([...(value['m'] as Map<string, string>)], [['a', '1'], ['b', '2']]);
+    assert.equal(value['l'], null);
+    assert.equal(value['s'], 'v');
+  });
+});
+
+describe('Go JSON encoding', () => {
+  it('escapes as encoding/json does', () => {
+    assert.equal(goJsonString('<&>\u2028\u2029\b\f\n\r\t\u0001"\\é'), '"\\u003c\\u0026\\u003e\\u2028\\u2029\\b\\f\\n\\r\\t\\u0001\\"\\\\é"');
+    assert.equal(marshalGoJson({ object: [['a', []], ['b', null], ['c', { object: [] }]] }, '  '), '{\n  "a": [],\n  "b": null,\n  "c": {}\n}');
+  });
+});
+
+describe('Go quoting', () => {
+  it('matches strconv.Quote', () => {
+    assert.equal(goQuote('a"b\\c\n\t\u0007\u007f\u00a0é\u{1f600}\u200b'), '"a\\"b\\\\c\\n\\t\\a\\x7f\\u00a0é😀\\u200b"');
+    assert.equal(goQuote(decodeGoBytes(Uint8Array.from([0x61, 0xff]))), '"a\\xff"');
+    assert.deepEqual(encodeGoBytes(decodeGoBytes(Uint8Array.from([0xc3, 0xa9, 0xff]))), Uint8Array.from([0xc3, 0xa9, 0xff]));
+    assert.equal(goUnicodeVerb(0x67), "U+0067 'g'");
+    assert.equal(goUnicodeVerb(0x01), 'U+0001');
+  });
+});

@@ -1,0 +1,328 @@
+/**
+ * Trust policy documents: the data model, decoding with Go's rules and encoding as Go writes them.
+ *
+ * The model mirrors notation-go's structs (verifier/trustpolicy oci.go, blob.go) including Go's
+ * zero values, so that a document decoded here and encoded again is what Notation would write:
+ * a missing or `null` list is `null`, a missing string is `''`, a missing flag is `false`.
+ */
+import {
+  GoJsonSyntaxError,
+  GoJsonTypeError,
+  compareGoStrings,
+  marshalGoJson,
+  unmarshalGoJson,
+  type GoStruct,
+  type GoType,
+  type GoValue,
+  type JsonOutput,
+  type TrailingData,
+} from '../../gocompat/index.js';
+import { TrustError } from '../../errors.js';
+import { MAX_TRUST_POLICY_BYTES } from '../../limits.js';
+
+/** The tutorial link notation-go puts in its policy errors. */
+export const TRUST_POLICY_LINK = 'https://notaryproject.dev/docs/quickstart/#create-a-trust-policy';
+
+/** `signatureVerification` of a statement, as written (validated by {@link getVerificationLevel}). */
+export interface SignatureVerification {
+  /** `strict`, `permissive`, `audit` or `skip`; `''` when missing. */
+  readonly level: string;
+  /** Custom actions per check, in document order; `null` when absent. */
+  readonly override: ReadonlyMap<string, string> | null;
+  /** `always`, `afterCertExpiry`, or `''` when absent (meaning `always`). */
+  readonly verifyTimestamp: string;
+}
+
+interface StatementCommon {
+  readonly name: string;
+  readonly signatureVerification: SignatureVerification;
+  /** `type:name` entries; `null` when absent. */
+  readonly trustStores: readonly string[] | null;
+  /** `*`, or `x509.subject: <DN>`, or another `prefix:value`; `null` when absent. */
+  readonly trustedIdentities: readonly string[] | null;
+}
+
+/** A statement of `trustpolicy.oci.json`. */
+export interface OCITrustPolicyStatement extends StatementCommon {
+  /** `registry/repository` values or the single wildcard `*`; `null` when absent. */
+  readonly registryScopes: readonly string[] | null;
+}
+
+/** A statement of `trustpolicy.blob.json`. */
+export interface BlobTrustPolicyStatement extends StatementCommon {
+  readonly globalPolicy: boolean;
+}
+
+export interface OCITrustPolicyDocument {
+  readonly version: string;
+  readonly trustPolicies: readonly OCITrustPolicyStatement[] | null;
+}
+
+export interface BlobTrustPolicyDocument {
+  readonly version: string;
+  readonly trustPolicies: readonly BlobTrustPolicyStatement[] | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go types, with the names Go prints in UnmarshalTypeError messages
+
+const STRING: GoType = { kind: 'string', name: 'string' };
+const STRINGS: GoType = { kind: 'slice', name: '[]string', elem: STRING };
+
+const SIGNATURE_VERIFICATION: GoType = {
+  kind: 'struct',
+  name: 'trustpolicy.SignatureVerification',
+  fields: [
+    { json: 'level', type: STRING },
+    {
+      json: 'override',
+      type: {
+        kind: 'map',
+        name: 'map[trustpolicy.ValidationType]trustpolicy.ValidationAction',
+        elem: { kind: 'string', name: 'trustpolicy.ValidationAction' },
+      },
+    },
+    { json: 'verifyTimestamp', type: { kind: 'string', name: 'trustpolicy.TimestampOption' } },
+  ],
+};
+
+const OCI_DOCUMENT: GoType = {
+  kind: 'struct',
+  name: 'trustpolicy.OCIDocument',
+  fields: [
+    { json: 'version', type: STRING },
+    {
+      json: 'trustPolicies',
+      type: {
+        kind: 'slice',
+        name: '[]trustpolicy.OCITrustPolicy',
+        elem: {
+          kind: 'struct',
+          name: 'trustpolicy.OCITrustPolicy',
+          fields: [
+            { json: 'name', type: STRING },
+            { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
+            { json: 'trustStores', type: STRINGS },
+            { json: 'trustedIdentities', type: STRINGS },
+            { json: 'registryScopes', type: STRINGS },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+const BLOB_DOCUMENT: GoType = {
+  kind: 'struct',
+  name: 'trustpolicy.BlobDocument',
+  fields: [
+    { json: 'version', type: STRING },
+    {
+      json: 'trustPolicies',
+      type: {
+        kind: 'slice',
+        name: '[]trustpolicy.BlobTrustPolicy',
+        elem: {
+          kind: 'struct',
+          name: 'trustpolicy.BlobTrustPolicy',
+          fields: [
+            { json: 'name', type: STRING },
+            { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
+            { json: 'trustStores', type: STRINGS },
+            { json: 'trustedIdentities', type: STRINGS },
+            { json: 'globalPolicy', type: { kind: 'bool', name: 'bool' } },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/** How a policy file is read. */
+export interface DecodePolicyOptions {
+  /**
+   * `'reject'` (default) is `json.Unmarshal`, used by `policy import` and `policy show`.
+   * `'ignore'` is `json.NewDecoder(f).Decode`, used by notation-go when it loads the policy for
+   * verification: anything after the first JSON value is not read.
+   */
+  readonly trailingData?: TrailingData;
+  /**
+   * How decoding failures are worded. `'go'` (default): Go's `encoding/json` text, e.g.
+   * `invalid character '}' after array element` (the CLI prefixes it with
+   * `failed to parse OCI trust policy configuration: `). `'load'`: notation-go's
+   * `malformed trust policy. To create a trust policy, see: https://…` used when verifying.
+   */
+  readonly errorStyle?: 'go' | 'load';
+}
+
+const asString = (value: GoValue | undefined): string => (typeof value === 'string' ? value : '');
+const asStrings = (value: GoValue | undefined): readonly string[] | null =>
+  Array.isArray(value) ? Object.freeze(value.map(asString)) : null;
+
+function toSignatureVerification(value: GoValue | undefined): SignatureVerification {
+  const struct = (value ?? {}) as GoStruct;
+  const override = struct['override'];
+  return Object.freeze({
+    level: asString(struct['level']),
+    override: override instanceof Map ? new Map([...override].map(([k, v]) => [k, asString(v)] as const)) : null,
+    verifyTimestamp: asString(struct['verifyTimestamp']),
+  });
+}
+
+function decodeBytes(bytes: Uint8Array, type: GoType, options: DecodePolicyOptions | undefined): GoStruct {
+  if (bytes.length > MAX_TRUST_POLICY_BYTES) {
+    throw new TrustError(
+      'ERR_TRUST_POLICY_TOO_LARGE',
+      `trust policy is larger than the limit of ${MAX_TRUST_POLICY_BYTES} bytes`,
+    );
+  }
+  try {
+    return unmarshalGoJson(bytes, type, options?.trailingData ?? 'reject') as GoStruct;
+  } catch (error) {
+    if (error instanceof GoJsonSyntaxError || error instanceof GoJsonTypeError) {
+      const message =
+        options?.errorStyle === 'load'
+          ? `malformed trust policy. To create a trust policy, see: ${TRUST_POLICY_LINK}`
+          : error.message;
+      throw new TrustError('ERR_TRUST_POLICY_MALFORMED', message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Decodes an OCI trust policy document (`trustpolicy.oci.json` or legacy `trustpolicy.json`)
+ * exactly as notation-go does, without validating it. Unknown fields are ignored, keys match
+ * case-insensitively, a byte order mark is a syntax error (all as in Go).
+ * @throws TrustError `ERR_TRUST_POLICY_MALFORMED` | `ERR_TRUST_POLICY_TOO_LARGE`
+ */
+export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: DecodePolicyOptions): OCITrustPolicyDocument {
+  const root = decodeBytes(bytes, OCI_DOCUMENT, options);
+  const statements = root['trustPolicies'];
+  return Object.freeze({
+    version: asString(root['version']),
+    trustPolicies: Array.isArray(statements)
+      ? Object.freeze(
+          statements.map((entry) => {
+            const s = entry as GoStruct;
+            return Object.freeze({
+              name: asString(s['name']),
+              signatureVerification: toSignatureVerification(s['signatureVerification']),
+              trustStores: asStrings(s['trustStores']),
+              trustedIdentities: asStrings(s['trustedIdentities']),
+              registryScopes: asStrings(s['registryScopes']),
+            });
+          }),
+        )
+      : null,
+  });
+}
+
+/**
+ * Decodes a blob trust policy document (`trustpolicy.blob.json`) as notation-go does, without
+ * validating it. Fields of OCI statements such as `registryScopes` are ignored.
+ * @throws TrustError `ERR_TRUST_POLICY_MALFORMED` | `ERR_TRUST_POLICY_TOO_LARGE`
+ */
+export function decodeBlobTrustPolicyDocument(bytes: Uint8Array, options?: DecodePolicyOptions): BlobTrustPolicyDocument {
+  const root = decodeBytes(bytes, BLOB_DOCUMENT, options);
+  const statements = root['trustPolicies'];
+  return Object.freeze({
+    version: asString(root['version']),
+    trustPolicies: Array.isArray(statements)
+      ? Object.freeze(
+          statements.map((entry) => {
+            const s = entry as GoStruct;
+            return Object.freeze({
+              name: asString(s['name']),
+              signatureVerification: toSignatureVerification(s['signatureVerification']),
+              trustStores: asStrings(s['trustStores']),
+              trustedIdentities: asStrings(s['trustedIdentities']),
+              globalPolicy: s['globalPolicy'] === true,
+            });
+          }),
+        )
+      : null,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding (json.MarshalIndent of notation-go's structs)
+
+function strings(list: readonly string[] | null): JsonOutput {
+  return list === null ? null : [...list];
+}
+
+function signatureVerificationOutput(sv: SignatureVerification): JsonOutput {
+  const members: [string, JsonOutput][] = [['level', sv.level]];
+  if (sv.override !== null && sv.override.size > 0) {
+    const keys = [...sv.override.keys()].sort(compareGoStrings);
+    members.push(['override', { object: keys.map((key) => [key, sv.override?.get(key) ?? ''] as const) }]);
+  }
+  if (sv.verifyTimestamp !== '') members.push(['verifyTimestamp', sv.verifyTimestamp]);
+  return { object: members };
+}
+
+/**
+ * Serializes an OCI document as `json.MarshalIndent(doc, "", indent)` of notation-go's
+ * `OCIDocument` would: field order name, signatureVerification, trustStores, trustedIdentities,
+ * registryScopes; `override` keys sorted; no trailing newline.
+ */
+export function marshalOCITrustPolicyDocument(document: OCITrustPolicyDocument, indent = '  '): string {
+  return marshalGoJson(
+    {
+      object: [
+        ['version', document.version],
+        [
+          'trustPolicies',
+          document.trustPolicies === null
+            ? null
+            : document.trustPolicies.map(
+                (s): JsonOutput => ({
+                  object: [
+                    ['name', s.name],
+                    ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
+                    ['trustStores', strings(s.trustStores)],
+                    ['trustedIdentities', strings(s.trustedIdentities)],
+                    ['registryScopes', strings(s.registryScopes)],
+                  ],
+                }),
+              ),
+        ],
+      ],
+    },
+    indent,
+  );
+}
+
+/**
+ * Serializes a blob document as notation's `blob policy init` writes it
+ * (`json.MarshalIndent(doc, "", "  ")`, `globalPolicy` omitted when false, no trailing newline).
+ */
+export function marshalBlobTrustPolicyDocument(document: BlobTrustPolicyDocument, indent = '  '): string {
+  return marshalGoJson(
+    {
+      object: [
+        ['version', document.version],
+        [
+          'trustPolicies',
+          document.trustPolicies === null
+            ? null
+            : document.trustPolicies.map((s): JsonOutput => {
+                const members: [string, JsonOutput][] = [
+                  ['name', s.name],
+                  ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
+                  ['trustStores', strings(s.trustStores)],
+                  ['trustedIdentities', strings(s.trustedIdentities)],
+                ];
+                if (s.globalPolicy) members.push(['globalPolicy', true]);
+                return { object: members };
+              }),
+        ],
+      ],
+    },
+    indent,
+  );
+}
