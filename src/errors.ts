@@ -120,6 +120,27 @@ export type EnvelopeErrorCode =
 export class EnvelopeError extends PortcullisError {
   declare readonly code: EnvelopeErrorCode;
   constructor(code: EnvelopeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export type PkiErrorCode =
+  /** DER that is not a well-formed X.509 certificate. */
+  | 'ERR_PKI_CERTIFICATE_INVALID'
+  /** Chain order, issuance or the Notary certificate profile (basic constraints, key usage, EKU, key size) is violated. */
+  | 'ERR_PKI_CHAIN_INVALID'
+  /** A certificate is outside its validity period at the time checked. */
+  | 'ERR_PKI_CERTIFICATE_EXPIRED'
+  /** A key type/size or signature algorithm outside what the Notary Project allows (RSA-1024, SHA-1, P-224, ...). */
+  | 'ERR_PKI_UNSUPPORTED_ALGORITHM';
+
+/** X.509 parsing and certificate-chain validation failures. */
+export class PkiError extends PortcullisError {
+  declare readonly code: PkiErrorCode;
+  constructor(code: PkiErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
 
 export type TrustErrorCode =
   /** No trust policy file (Notation: "trust policy is not present"). */
@@ -155,21 +176,6 @@ export class TrustError extends PortcullisError {
     super(code, message, options);
   }
 }
-
-export type PkiErrorCode =
-  /** DER that is not a well-formed X.509 certificate. */
-  | 'ERR_PKI_CERTIFICATE_INVALID'
-  /** Chain order, issuance or the Notary certificate profile (basic constraints, key usage, EKU, key size) is violated. */
-  | 'ERR_PKI_CHAIN_INVALID'
-  /** A certificate is outside its validity period at the time checked. */
-  | 'ERR_PKI_CERTIFICATE_EXPIRED'
-  /** A key type/size or signature algorithm outside what the Notary Project allows (RSA-1024, SHA-1, P-224, ...). */
-  | 'ERR_PKI_UNSUPPORTED_ALGORITHM';
-
-/** X.509 parsing and certificate-chain validation failures. */
-export class PkiError extends PortcullisError {
-  declare readonly code: PkiErrorCode;
-  constructor(code: PkiErrorCode, message: string, options?: { cause?: unknown }) {
 
 export type ConfigErrorCode =
   /** A configuration file (config.json, signingkeys.json) is not valid JSON of the right shape. */
