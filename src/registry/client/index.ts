@@ -15,7 +15,7 @@ export { referrersTag, REFERRERS_GC_WARNING } from './referrers-tag.js';
 export { ZERO_DIGEST } from './referrers-api.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
-export type { RegistryLogger, RequestEvent, RequestListener } from './logger.js';
+export { formatRequestEvent, type RegistryLogger, type RequestEvent, type RequestListener } from './logger.js';
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from './retry.js';
 export { parseChallenges, type Challenge } from './auth/challenge.js';
 export { parseNextLink } from './link.js';

@@ -80,6 +80,8 @@ function runHelper(name: string, action: HelperAction, input: string, options: C
     const child = spawn(`docker-credential-${name}`, [action], {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so a timeout also ends what the helper started (gpg, a keychain agent).
+      detached: true,
     });
     const stdout = new CappedText();
     const stderr = new CappedText();
@@ -91,7 +93,7 @@ function runHelper(name: string, action: HelperAction, input: string, options: C
       outcome();
     };
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      killGroup(child.pid);
       finish(() => reject(helperError(name, action, `did not finish within ${timeoutMs} ms`)));
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));
@@ -113,6 +115,15 @@ function runHelper(name: string, action: HelperAction, input: string, options: C
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 /** Collects process output up to MAX_AUTH_RESPONSE_BYTES and drops the rest. */
