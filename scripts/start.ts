@@ -46,7 +46,7 @@ const registry = await startRegistry({
 const host = new URL(registry.url).host;
 process.stdout.write(`Portcullis registry serving ${registry.url} (data in ${dataRoot})\n`);
 
-const work = join(repositoryRoot, '.portcullis', 'walk-through');
+const work = resolve(process.env.PORTCULLIS_WORK_DIR ?? join(repositoryRoot, '.portcullis', 'walk-through'));
 await mkdir(work, { recursive: true });
 await writeFile(join(work, 'hello.txt'), `hello from portcullis at ${new Date().toISOString()}\n`);
 await writeFile(join(work, 'sbom.spdx.json'), JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'hello' }));

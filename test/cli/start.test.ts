@@ -10,7 +10,7 @@ describe('npm start (the walk-through on the embedded registry)', () => {
   it('pushes, attaches, discovers and pulls back an artifact', async () => {
     const root = await tempDirectory();
     const { stdout } = await promisify(execFile)(process.execPath, [join(REPOSITORY_ROOT, 'dist', 'scripts', 'start.js')], {
-      env: { ...process.env, PORTCULLIS_START_ONCE: '1', PORTCULLIS_REGISTRY_ADDR: '127.0.0.1:0', PORTCULLIS_REGISTRY_ROOT: root },
+      env: { ...process.env, PORTCULLIS_START_ONCE: '1', PORTCULLIS_REGISTRY_ADDR: '127.0.0.1:0', PORTCULLIS_REGISTRY_ROOT: join(root, 'registry'), PORTCULLIS_WORK_DIR: join(root, 'work') },
       timeout: 60_000,
     });
     assert.match(stdout, /└── application\/spdx\+json\n {4}└── sha256:[0-9a-f]{64}/);
