@@ -17,6 +17,8 @@ import {
 import { ensureDirectory, fsyncDirectory, isErrorCode, publishFile, tempPath, writeFully } from './atomic.js';
 
 /** An inclusive byte range, as HTTP `Range` and `Content-Range` count. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 export interface ByteRange {
   readonly start: number;
   readonly end: number;
@@ -63,7 +65,8 @@ export class BlobDirectory {
       if (isErrorCode(error, 'ENOENT')) throw notFound(digest);
       throw error;
     }
-    return createReadStream('', { fd: handle, autoClose: true, ...(range && { start: range.start, end: range.end }) });
+    // 1 MiB reads: the 64 KiB default costs a syscall and an event-loop turn per 64 KiB of a layer.
+    return createReadStream('', { fd: handle, autoClose: true, highWaterMark: READ_CHUNK_BYTES, ...(range && { start: range.start, end: range.end }) });
   }
 
   /**

@@ -15,37 +15,42 @@ export function isDigestAlgorithm(value: string): value is DigestAlgorithm {
   return value === 'sha256' || value === 'sha512';
 }
 
-/** Parses an untrusted digest. Only registered algorithms with lowercase hex of the right length pass. */
-export function parseDigest(value: string): Digest {
+/**
+ * Says what is wrong with an untrusted digest, or nothing. Kept separate from `parseDigest` so that
+ * `isDigest`, called on every tag-or-digest lookup, never pays for building an exception.
+ */
+function digestProblem(value: unknown): { code: 'ERR_OCI_INVALID_DIGEST' | 'ERR_OCI_UNSUPPORTED_DIGEST_ALGORITHM'; message: string } | undefined {
   if (typeof value !== 'string' || value.length > 200) {
-    throw new OciError('ERR_OCI_INVALID_DIGEST', `invalid digest: not a string of at most 200 characters`);
+    return { code: 'ERR_OCI_INVALID_DIGEST', message: 'invalid digest: not a string of at most 200 characters' };
   }
   const match = DIGEST_GRAMMAR.exec(value);
-  if (!match) throw new OciError('ERR_OCI_INVALID_DIGEST', `invalid digest "${value}": expected <algorithm>:<hex>`);
+  if (!match) return { code: 'ERR_OCI_INVALID_DIGEST', message: `invalid digest "${value}": expected <algorithm>:<hex>` };
   const algorithm = match[1]!;
   const encoded = match[2]!;
   if (!isDigestAlgorithm(algorithm)) {
-    throw new OciError(
-      'ERR_OCI_UNSUPPORTED_DIGEST_ALGORITHM',
-      `unsupported digest algorithm "${algorithm}" in "${value}": use sha256 or sha512`,
-    );
+    return {
+      code: 'ERR_OCI_UNSUPPORTED_DIGEST_ALGORITHM',
+      message: `unsupported digest algorithm "${algorithm}" in "${value}": use sha256 or sha512`,
+    };
   }
   if (encoded.length !== ENCODED_LENGTH[algorithm] || !/^[a-f0-9]+$/.test(encoded)) {
-    throw new OciError(
-      'ERR_OCI_INVALID_DIGEST',
-      `invalid digest "${value}": ${algorithm} needs ${ENCODED_LENGTH[algorithm]} lowercase hex characters`,
-    );
+    return {
+      code: 'ERR_OCI_INVALID_DIGEST',
+      message: `invalid digest "${value}": ${algorithm} needs ${ENCODED_LENGTH[algorithm]} lowercase hex characters`,
+    };
   }
+  return undefined;
+}
+
+/** Parses an untrusted digest. Only registered algorithms with lowercase hex of the right length pass. */
+export function parseDigest(value: string): Digest {
+  const problem = digestProblem(value);
+  if (problem) throw new OciError(problem.code, problem.message);
   return value as Digest;
 }
 
 export function isDigest(value: string): value is Digest {
-  try {
-    parseDigest(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return digestProblem(value) === undefined;
 }
 
 export function digestAlgorithm(digest: Digest): DigestAlgorithm {

@@ -11,6 +11,7 @@ import {
   removeStaleTemps,
 } from '../../layout/index.js';
 import type { Descriptor, Digest, ParsedManifest } from '../../oci/index.js';
+import { ManifestCache } from './manifest-cache.js';
 import { decodeRepositoryName, RootLayout } from './root-layout.js';
 import { UploadSessions, type UploadSession } from './uploads.js';
 
@@ -29,6 +30,7 @@ export class RegistryStorage {
   readonly layout: RootLayout;
   readonly global: BlobDirectory;
   readonly uploads: UploadSessions;
+  readonly manifestCache = new ManifestCache();
   private readonly repositories = new Map<string, Promise<LayoutStore>>();
   private readonly digestLocks = new KeyedMutex();
 

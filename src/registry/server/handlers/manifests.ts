@@ -26,7 +26,7 @@ export async function getManifest(ctx: RequestContext, name: string, reference: 
     ctx.res.writeHead(200, { ...headers, 'Content-Length': descriptor.size }).end();
     return;
   }
-  const bytes = await readManifestBytes(repository, descriptor);
+  const bytes = await readManifestBytes(ctx, repository, descriptor);
   sendBytes(ctx.req, ctx.res, 200, bytes, headers);
 }
 
@@ -79,10 +79,14 @@ async function findManifest(ctx: RequestContext, name: string, reference: string
   }
 }
 
-async function readManifestBytes(repository: LayoutStore, descriptor: Descriptor): Promise<Buffer> {
+async function readManifestBytes(ctx: RequestContext, repository: LayoutStore, descriptor: Descriptor): Promise<Buffer> {
+  const cached = ctx.storage.manifestCache.get(descriptor.digest);
+  if (cached !== undefined) return cached;
   const chunks: Buffer[] = [];
   for await (const chunk of await repository.blobs.openRead(descriptor.digest)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  const bytes = Buffer.concat(chunks);
+  ctx.storage.manifestCache.set(descriptor.digest, bytes);
+  return bytes;
 }
 
 /** Tags to point at the manifest: the reference when it is a tag, plus every `?tag=`. */
