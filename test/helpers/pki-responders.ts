@@ -359,3 +359,20 @@ export async function startLoopbackServer(handler: Handler, port = 0): Promise<L
       }),
   };
 }
+
+/** An Authority Information Access value naming OCSP responders. */
+export function authorityInfoAccess(...ocspUrls: string[]): Uint8Array {
+  return sequence(...ocspUrls.map((url) => sequence(oid('1.3.6.1.5.5.7.48.1'), tlv(0x86, Buffer.from(url, 'latin1')))));
+}
+
+/** Collects log lines by level, for asserting Notation's messages. */
+export function recordingLogger(): { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: (m) => lines.push(`DEBUG ${m}`),
+    info: (m) => lines.push(`INFO ${m}`),
+    warn: (m) => lines.push(`WARN ${m}`),
+    error: (m) => lines.push(`ERROR ${m}`),
+  };
+}
