@@ -111,7 +111,7 @@ export function buildCrl(spec: CrlSpec): Uint8Array {
     issuer.rawSubject,
     time(spec.thisUpdate),
     ...(spec.nextUpdate ? [time(spec.nextUpdate)] : []),
-    ...(entries.length ? [sequence(...entries)] : []),
+    ...(entries.length ? [tlv(0x30, concat(entries))] : []),
     ...(exts.length ? [explicit(0, sequence(...exts))] : []),
   );
   const { signature } = signData(key, tbs);

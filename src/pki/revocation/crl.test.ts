@@ -367,3 +367,27 @@ describe('CRL semantics (generated PKI)', () => {
     assert.equal(revoked.nextUpdate?.toISOString(), '2124-10-18T05:30:52.000Z');
   });
 });
+
+describe('hostile CRL bytes', () => {
+  it('random corruptions of a real CRL only ever fail with a PkiError (or parse)', async () => {
+    const { PkiError } = await import('../../errors.js');
+    const original = readTestdata('config', 'crl', 'leaf_revoked.crl');
+    let seed = 0x1d872b41;
+    const random = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    for (let round = 0; round < 400; round++) {
+      const copy = Uint8Array.from(original);
+      for (let i = 0; i < 1 + Math.floor(random() * 3); i++) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+      try {
+        const crl = parseCrl(copy);
+        crl.entriesFor(0x1000n);
+      } catch (error) {
+        assert.ok(error instanceof PkiError && error.code === 'ERR_PKI_REVOCATION_INVALID', `round ${round}: ${String(error)}`);
+      }
+    }
+  });
+});

@@ -145,11 +145,13 @@ export function parseCrl(der: Uint8Array): Crl {
     let number: bigint | undefined;
     const numberExt = extensions.find((ext) => ext.oid === OID_CRL_NUMBER);
     if (numberExt) number = readBigInt(readRoot(numberExt.value));
-    // Walk the entry list once to bound its size and validate its framing; entries are decoded on demand.
+    // Validate every entry once, as Go's parser does (so a malformed CRL is refused before it is
+    // cached), but keep only offsets: entries are decoded again on demand for one serial.
     const offsets: number[] = [];
     if (revoked) {
       for (let offset = revoked.contentStart; offset < revoked.end; ) {
         const entry = readElement(bytes, offset, revoked.end);
+        parseEntry(entry);
         offsets.push(offset);
         if (offsets.length > MAX_CRL_ENTRIES) invalid(`x509: crl has more than ${MAX_CRL_ENTRIES} entries`);
         offset = entry.end;

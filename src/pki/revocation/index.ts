@@ -4,7 +4,7 @@
  * goes through an injected `RevocationFetcher`, the CRL cache through a `CrlCache` port, and the
  * current time is passed in.
  */
-export { checkRevocation, revocationFailureMessage, revocationVerdict } from './revocation.js';
+export { checkRevocation, createTsaRevocationCheck, revocationFailureMessage, revocationVerdict } from './revocation.js';
 export type { CheckRevocationOptions, RevocationPurpose, RevocationVerdict } from './revocation.js';
 export { checkOcsp, createOcspRequest, parseOcspResponse, supportsOcsp, DEFAULT_OCSP_TIMEOUT_MS, OID_OCSP_BASIC, OID_OCSP_NOCHECK } from './ocsp.js';
 export type { OcspCheckOptions, OcspResponse, OcspStatus } from './ocsp.js';

@@ -155,3 +155,30 @@ export function revocationFailureMessage(chainKind: 'signing' | 'timestamping', 
   const what = `${chainKind} certificate with subject ${goQuote(verdict.subject)}`;
   return verdict.result === 'revoked' ? `${what} is revoked` : `${what} revocation status is unknown`;
 }
+
+/**
+ * The TSA-chain revocation check used while signing (`createHttpTimestamper({checkRevocation})`),
+ * as notation-core-go's internal/timestamp does it: the chain is checked with the timestamping
+ * profile; going from the root down, the first revoked certificate fails with `timestamping
+ * certificate with subject "…" is revoked`, otherwise the first unknown one with `… revocation
+ * status is unknown`. Resolves undefined when every certificate is ok or non-revokable.
+ */
+export function createTsaRevocationCheck(
+  options: Omit<CheckRevocationOptions, 'purpose' | 'now' | 'authenticSigningTime'> & { readonly now: () => Date },
+): (tsaChain: readonly Certificate[]) => Promise<string | undefined> {
+  return async (tsaChain) => {
+    let results: CertRevocationResult[];
+    try {
+      results = await checkRevocation(tsaChain, { ...options, now: options.now(), purpose: 'timestamping' });
+    } catch (error) {
+      return `failed to validate the revocation status of timestamping certificate chain with error: ${(error as Error).message}`;
+    }
+    let unknownSubject: string | undefined;
+    for (let i = results.length - 1; i >= 0; i--) {
+      const result = results[i]!.result;
+      if (result === 'revoked') return `timestamping certificate with subject ${goQuote(tsaChain[i]!.subject)} is revoked`;
+      if (result === 'unknown') unknownSubject ??= tsaChain[i]!.subject;
+    }
+    return unknownSubject === undefined ? undefined : `timestamping certificate with subject ${goQuote(unknownSubject)} revocation status is unknown`;
+  };
+}

@@ -3,11 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readTestdata, testdata } from '../../../test/helpers/conformance.js';
-import { buildTimestampResponse, parseTimestampRequest, startLoopbackServer, type LoopbackServer, type SigningIdentity, type TsaAnswer } from '../../../test/helpers/pki-responders.js';
+import { buildCrl, buildTimestampResponse, distributionPoints, parseTimestampRequest, startLoopbackServer, type LoopbackServer, type SigningIdentity, type TsaAnswer } from '../../../test/helpers/pki-responders.js';
 import { createLocalSigner, signEnvelope, verifyEnvelope, type VerifiedEnvelope } from '../../envelope/index.js';
 import { PkiError } from '../../errors.js';
 import type { Digest } from '../../oci/index.js';
-import { createHttpPoster } from '../../fetcher/http.js';
+import { createHttpPoster, createRevocationFetcher } from '../../fetcher/http.js';
+import { createTsaRevocationCheck } from '../revocation/index.js';
 import { generateTestCertificate, OID_EKU_CODE_SIGNING, OID_EKU_TIME_STAMPING, parseCertificate, type Certificate, type TestCertificate } from '../index.js';
 import {
   berToDer,
@@ -140,6 +141,8 @@ describe('RFC 3161 round trip against an in-test TSA over HTTP', () => {
   let rootCert: Certificate;
   let server: LoopbackServer;
   let answer: TsaAnswer & { httpStatus?: number; replyContentType?: string; raw?: Uint8Array } = {};
+  let revokedTsa: TestCertificate;
+  let crlBytes: Uint8Array = new Uint8Array(0);
 
   const identity = (c: TestCertificate): SigningIdentity => ({ certificate: c.certificate, privateKey: c.privateKey });
 
@@ -149,8 +152,22 @@ describe('RFC 3161 round trip against an in-test TSA over HTTP', () => {
     tsa = await generateTestCertificate({ commonName: 'Test TSA', keySpec: 'EC-256', issuer: root, extKeyUsage: [OID_EKU_TIME_STAMPING], extKeyUsageCritical: true, ...validity });
     codeSigner = await generateTestCertificate({ commonName: 'Not a TSA', keySpec: 'EC-256', issuer: root, extKeyUsage: [OID_EKU_CODE_SIGNING], ...validity });
     otherRoot = await generateTestCertificate({ commonName: 'Unrelated Root', keySpec: 'EC-256', isCA: true, ...validity });
+    revokedTsa = await generateTestCertificate({
+      commonName: 'Revoked TSA',
+      keySpec: 'EC-256',
+      issuer: root,
+      extKeyUsage: [OID_EKU_TIME_STAMPING],
+      extKeyUsageCritical: true,
+      serialNumber: '4242',
+      extraExtensions: [{ oid: '2.5.29.31', value: distributionPoints('http://crl.test/tsa.crl') }],
+      ...validity,
+    });
     rootCert = parseCertificate(root.certificate);
     server = await startLoopbackServer((request, response) => {
+      if (request.method === 'GET' && request.url === '/tsa.crl') {
+        response.end(Buffer.from(crlBytes));
+        return;
+      }
       if (answer.httpStatus) {
         response.statusCode = answer.httpStatus;
         response.end('no');
@@ -261,8 +278,67 @@ describe('RFC 3161 round trip against an in-test TSA over HTTP', () => {
     assert.throws(() => createHttpTimestamper({ url: '', post: createHttpPoster(), trustedRoots: [rootCert], now: () => NOW }), { message: 'timestamping: tsa url cannot be empty' });
     assert.throws(() => createHttpTimestamper({ url: 'ftp://x', post: createHttpPoster(), trustedRoots: [rootCert], now: () => NOW }), { message: 'endpoint "ftp://x": scheme must be http or https, but got "ftp"' });
   });
+  it('checks the TSA chain\'s revocation when asked (createTsaRevocationCheck)', async () => {
+    const revocationTimestamper = (serials: bigint[]) => {
+      crlBytes = buildCrl({
+        issuer: identity(root),
+        thisUpdate: new Date('2025-05-01T00:00:00Z'),
+        nextUpdate: new Date('2025-07-01T00:00:00Z'),
+        entries: serials.map((serial) => ({ serial, revocationDate: new Date('2025-05-02T00:00:00Z') })),
+      });
+      return createHttpTimestamper({
+        url: `${server.url}/tsa`,
+        post: createHttpPoster(),
+        trustedRoots: [rootCert],
+        now: () => NOW,
+        checkRevocation: createTsaRevocationCheck({
+          fetcher: createRevocationFetcher({ resolveUrl: (url) => url.replace('http://crl.test', server.url) }),
+          now: () => NOW,
+        }),
+      });
+    };
+    answer = { signer: identity(revokedTsa), certificates: [revokedTsa.certificate, root.certificate] };
+    try {
+      assert.ok((await revocationTimestamper([1n]).timestamp({ content: signature, hashAlgorithm: 'sha256' })).length > 100);
+      await assert.rejects(revocationTimestamper([0x4242n]).timestamp({ content: signature, hashAlgorithm: 'sha256' }), (e: unknown) =>
+        rejectsWith(e, 'ERR_PKI_TSA_FAILED', 'timestamp: timestamping certificate with subject "CN=Revoked TSA,O=Notary,L=Seattle,ST=WA,C=US" is revoked'),
+      );
+    } finally {
+      answer = {};
+    }
+  });
+
   it('builds requests with a 159-bit nonce from the injected randomness', () => {
     const request = createTimestampRequest(signature, 'sha512', { randomBytes: (n) => new Uint8Array(n).fill(0xff) });
     assert.equal(request.nonce, 2n ** 159n - 1n);
+  });
+});
+
+describe('hostile token bytes', () => {
+  it('random corruptions of a real token only ever fail with a PkiError', () => {
+    const envelope = verifyEnvelope('jws', readTestdata('signatures', 'blob.jws.sig'));
+    const token = envelope.unsignedAttributes.timestampSignature!;
+    let seed = 0x2545f491;
+    const random = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    let parsed = 0;
+    for (let round = 0; round < 400; round++) {
+      const copy = Uint8Array.from(token);
+      const flips = 1 + Math.floor(random() * 4);
+      for (let i = 0; i < flips; i++) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+      const cut = random() < 0.2 ? copy.subarray(0, Math.floor(random() * copy.length)) : copy;
+      try {
+        verifyTimestampToken(cut, { signatureBytes: envelope.signature, trustedRoots: tsaRoots });
+        assert.fail('a corrupted token must not verify against the e2e roots');
+      } catch (error) {
+        assert.ok(error instanceof PkiError, `round ${round}: ${String(error)}`);
+        if (error.code !== 'ERR_PKI_TIMESTAMP_MALFORMED') parsed++;
+      }
+    }
+    assert.ok(parsed > 0, 'some corruptions (inside signatures, certificates) still parse');
   });
 });
