@@ -132,9 +132,17 @@ export type PkiErrorCode =
   /** A certificate is outside its validity period at the time checked. */
   | 'ERR_PKI_CERTIFICATE_EXPIRED'
   /** A key type/size or signature algorithm outside what the Notary Project allows (RSA-1024, SHA-1, P-224, ...). */
-  | 'ERR_PKI_UNSUPPORTED_ALGORITHM';
+  | 'ERR_PKI_UNSUPPORTED_ALGORITHM'
+  /** An RFC 3161 timestamp token (or its TSTInfo) cannot be parsed. */
+  | 'ERR_PKI_TIMESTAMP_MALFORMED'
+  /** A timestamp token is well-formed but does not verify: CMS signature, ESS binding, imprint, TSA chain or trust. */
+  | 'ERR_PKI_TIMESTAMP_INVALID'
+  /** Obtaining a timestamp failed: transport, HTTP status, oversized or rejected response, nonce/imprint mismatch. */
+  | 'ERR_PKI_TSA_FAILED'
+  /** A CRL or OCSP response cannot be parsed or fails its own checks (signature, freshness, critical extensions). */
+  | 'ERR_PKI_REVOCATION_INVALID';
 
-/** X.509 parsing and certificate-chain validation failures. */
+/** X.509 parsing, certificate-chain validation, RFC 3161 timestamp and revocation (CRL/OCSP) failures. */
 export class PkiError extends PortcullisError {
   declare readonly code: PkiErrorCode;
   constructor(code: PkiErrorCode, message: string, options?: { cause?: unknown }) {

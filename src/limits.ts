@@ -48,3 +48,21 @@ export const MAX_TRUST_STORE_FILES = 10_000;
 
 /** config.json and signingkeys.json. */
 export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+/** RFC 3161 TSA replies: tspclient-go reads at most 1 MiB (a token with its chain is a few KiB). */
+export const MAX_TSA_RESPONSE_BYTES = 1024 * 1024;
+
+/** OCSP responses: notation-core-go reads at most 20,480 bytes (typical ~4 KB). */
+export const MAX_OCSP_RESPONSE_BYTES = 20_480;
+
+/** CRLs: notation-core-go refuses a CRL of 32 MiB or more. */
+export const MAX_CRL_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Certificates and signer infos accepted in one timestamp token. Real tokens carry 1–4 certificates
+ * and one signer; Go sets no bound.
+ */
+export const MAX_TIMESTAMP_TOKEN_CERTIFICATES = 16;
+export const MAX_TIMESTAMP_SIGNER_INFOS = 8;
+
+/** Entries read from one CRL: a bound on work per fetched CRL (large public CRLs hold ~1M entries). */
+export const MAX_CRL_ENTRIES = 2_000_000;

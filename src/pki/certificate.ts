@@ -178,7 +178,8 @@ function parsePssParams(params: DerElement | undefined): CertificateSignatureAlg
   return { name: `SHA${hash.slice(3)}-RSAPSS`, kind: 'rsa-pss', hash, saltLength };
 }
 
-function parseSignatureAlgorithm(element: DerElement): CertificateSignatureAlgorithm {
+/** The signature algorithm named by an AlgorithmIdentifier (certificates, CRLs, OCSP responses). */
+export function parseSignatureAlgorithm(element: DerElement): CertificateSignatureAlgorithm {
   const { oid, params } = parseAlgorithmIdentifier(element);
   switch (oid) {
     case '1.2.840.113549.1.1.11':
@@ -434,7 +435,20 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
  * checks). Returns undefined on success, or the reason in Go's words.
  */
 export function checkSignature(cert: Certificate, signer: Certificate): string | undefined {
-  const algorithm = cert.signatureAlgorithm;
+  return checkSignatureOver(cert.signatureAlgorithm, cert.tbs, cert.signature, signer);
+}
+
+/**
+ * Verifies `signature` over `data` with `signer`'s public key under `algorithm` (Go's
+ * `Certificate.CheckSignature`): used for certificates, CRLs and OCSP responses. Returns undefined
+ * on success, or the reason in Go's words.
+ */
+export function checkSignatureOver(
+  algorithm: CertificateSignatureAlgorithm,
+  data: Uint8Array,
+  signature: Uint8Array,
+  signer: Certificate,
+): string | undefined {
   if (algorithm.kind === 'insecure') {
     return `x509: cannot verify signature: insecure algorithm ${algorithm.name}`;
   }
@@ -453,10 +467,10 @@ export function checkSignature(cert: Certificate, signer: Certificate): string |
   }
   let ok: boolean;
   try {
-    if (algorithm.kind === 'ed25519') ok = cryptoVerify(null, cert.tbs, key, cert.signature);
+    if (algorithm.kind === 'ed25519') ok = cryptoVerify(null, data, key, signature);
     else if (algorithm.kind === 'rsa-pss') {
-      ok = cryptoVerify(algorithm.hash, cert.tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength }, cert.signature);
-    } else ok = cryptoVerify(algorithm.hash, cert.tbs, key, cert.signature);
+      ok = cryptoVerify(algorithm.hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: algorithm.saltLength }, signature);
+    } else ok = cryptoVerify(algorithm.hash, data, key, signature);
   } catch {
     ok = false;
   }

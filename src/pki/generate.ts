@@ -51,6 +51,8 @@ export interface TestCertificateOptions {
   readonly signatureHash?: 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
   /** Hex serial number; default random. */
   readonly serialNumber?: string;
+  /** Further extensions, DER values as is (CRL distribution points, authority information access, ...). */
+  readonly extraExtensions?: readonly { readonly oid: string; readonly critical?: boolean; readonly value: Uint8Array }[];
 }
 
 type X509Module = typeof import('@peculiar/x509');
@@ -148,6 +150,9 @@ export async function generateTestCertificate(options: TestCertificateOptions): 
     extensions.push(new x509.ExtendedKeyUsageExtension([...extKeyUsage], options.extKeyUsageCritical ?? false));
   }
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(subjectKeys.publicKey));
+  for (const extra of options.extraExtensions ?? []) {
+    extensions.push(new x509.Extension(extra.oid, extra.critical ?? false, Uint8Array.from(extra.value)));
+  }
 
   const subject = `C=US, ST=WA, L=Seattle, O=Notary, CN=${escapeRdnValue(options.commonName)}`;
   const issuerName = options.issuer ? new x509.X509Certificate(options.issuer.certificate).subjectName : subject;
