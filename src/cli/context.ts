@@ -11,6 +11,11 @@ export interface CliContext {
   readonly cwd: string;
   /** Reads all of standard input (for `--password-stdin` and `-` file arguments). */
   readonly readStdin: () => Promise<Buffer>;
+  /**
+   * Reads one line of standard input without its line ending (`undefined` at end of input), for
+   * confirmation prompts. Optional: without it prompts take the first line of `readStdin`.
+   */
+  readonly readLine?: () => Promise<string | undefined>;
   /** Resolves when the command should stop (SIGINT/SIGTERM for servers). */
   readonly stopSignal: AbortSignal;
 }
@@ -35,8 +40,26 @@ export function processContext(): CliContext {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     },
+    readLine: () => readOneLine(),
     stopSignal: controller.signal,
   };
+}
+
+/** One line from the process's standard input; the stream is paused again afterwards. */
+async function readOneLine(): Promise<string | undefined> {
+  const { createInterface } = await import('node:readline');
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: process.stdin, terminal: false });
+    let answered = false;
+    lines.once('line', (line) => {
+      answered = true;
+      lines.close();
+      resolve(line);
+    });
+    lines.once('close', () => {
+      if (!answered) resolve(undefined);
+    });
+  });
 }
 
 /** A context that records output, for tests. */

@@ -1,16 +1,23 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerAttach } from './attach.js';
+import { registerBlob } from './blob.js';
+import { registerCertificate } from './certificate.js';
 import { registerCopy } from './copy.js';
 import { registerDiscover } from './discover.js';
+import { registerInspect } from './inspect.js';
+import { registerKey } from './key.js';
+import { registerList } from './list.js';
 import { loginCommands } from './login.js';
 import { registerManifest } from './manifest.js';
+import { registerPolicy } from './policy.js';
 import { registerPull } from './pull.js';
 import { registerPush } from './push.js';
 import { registryCommands } from './registry.js';
 import { registerRepo } from './repo.js';
 import { registerResolve } from './resolve.js';
 import { registerTag } from './tag.js';
+import { registerVersion } from './version.js';
 
 /** A command group adds itself to the program. One file per group under `commands/`. */
 export type CommandModule = (program: Command, context: CliContext) => void;
@@ -28,4 +35,11 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   registerRepo,
   loginCommands,
   registryCommands,
+  registerCertificate,
+  registerKey,
+  registerPolicy,
+  registerBlob,
+  registerInspect,
+  registerList,
+  registerVersion,
 ];

@@ -1,0 +1,61 @@
+/**
+ * `list`/`ls <reference>`: the signature manifests of an artifact as a tree
+ * (notaryproject/notation cmd/notation/list.go, internal/display/metadata/tree/list.go).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { renderTree } from '../output.js';
+import {
+  ARTIFACT_TYPE_NOTATION,
+  addLoggingOptions,
+  addMaxSignaturesOption,
+  addSecureOptions,
+  checkExperimentalFlags,
+  exceededMessage,
+  listSignatureManifests,
+  openArtifact,
+  parseMaxSignatures,
+  resolveArtifact,
+  type SecureFlags,
+} from '../notation/common.js';
+
+interface ListOptions extends SecureFlags {
+  readonly maxSignatures: string;
+  readonly ociLayout?: boolean;
+}
+
+export function registerList(program: Command, context: CliContext): void {
+  const command = program
+    .command('list')
+    .alias('ls')
+    .description('List signatures of the signed artifact')
+    .usage('[flags] <reference>')
+    .argument('[reference...]')
+    .option('--oci-layout', '[Experimental] list signatures stored in OCI image layout');
+  addLoggingOptions(command);
+  addSecureOptions(command);
+  addMaxSignaturesOption(command);
+  command.action(async (references: string[], options: ListOptions) => {
+    if (references.length === 0) {
+      throw new UsageError('missing reference to the artifact: use `notation list --help` to see what parameters are required');
+    }
+    checkExperimentalFlags(context, 'notation list', options.ociLayout ? ['oci-layout'] : []);
+    const max = parseMaxSignatures(options.maxSignatures);
+    const artifact = await openArtifact(references[0]!, { ociLayout: Boolean(options.ociLayout), flags: options }, context);
+    try {
+      const { descriptor, resolved } = await resolveArtifact(artifact, 'list', context);
+      const { signatures, exceeded } = await listSignatureManifests(artifact.storage, descriptor, max);
+      if (signatures.length === 0) {
+        context.stdout.write(`${resolved} has no associated signatures\n`);
+      } else {
+        context.stdout.write(
+          renderTree({ label: resolved, children: [{ label: ARTIFACT_TYPE_NOTATION, children: signatures.map((s) => ({ label: s.digest })) }] }),
+        );
+      }
+      if (exceeded) context.stderr.write(`Warning: ${exceededMessage(max)}\n`);
+    } finally {
+      await artifact.close();
+    }
+  });
+}
