@@ -4,7 +4,7 @@
  * (htpasswd testuser/testpassword on a free port; `localhost:5000` in expectations and policy
  * files is rewritten to it).
  *
- * The test prints a per-case table and `e2e-cases: N passed, M failed`, writes
+ * The test prints a per-case table and `notation e2e cases: N of T pass (…)`, writes
  * `.tmp/e2e-report.json`, and fails only when a case listed in e2e/expected-to-pass.ts fails —
  * so coverage can grow (sign/verify arrive on another branch) while CI stays green.
  * Promote cases as described in e2e/expected-to-pass.ts.
@@ -80,7 +80,8 @@ describe('notation e2e cases (cases.json)', { skip: conformance === undefined &&
       }
     }
     console.log(`setup recipes: ${recipes.size} distinct among ${cases.length} cases; unparsed setup sentences: ${unparsed.length}`);
-    console.log(`e2e-cases: ${passed.length} passed, ${failed.length} failed, ${skipped.length} skipped`);
+    // Worded so it cannot be mistaken for the run's closing "N passed, N failed" line.
+    console.log(`notation e2e cases: ${passed.length} of ${passed.length + failed.length + skipped.length} pass (${failed.length} not yet, ${skipped.length} skipped)`);
 
     const reportDirectory = path.join(REPOSITORY_ROOT, '.tmp');
     await mkdir(reportDirectory, { recursive: true });
