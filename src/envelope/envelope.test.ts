@@ -6,7 +6,7 @@ import { sortCoreDeterministic } from 'cbor2/sorts';
 import { EnvelopeError, type EnvelopeErrorCode } from '../errors.js';
 import { MAX_ENVELOPE_BYTES } from '../limits.js';
 import { buildTestChain, CertificateCache, generateTestCertificate, KEY_SPECS, KEY_SPEC_NAMES, OID_EKU_SERVER_AUTH, type KeySpec, type TestCertificate } from '../pki/index.js';
-import { RSA_8192_TEST_KEY_PEM } from '../pki/testdata/rsa-8192-key.js';
+import { RSA_8192_TEST_KEY_PEM } from '../../test/fixtures/rsa-8192-key.js';
 import { goJson } from './encoding.js';
 import { createLocalSigner, signEnvelope, verifyEnvelope, type EnvelopeFormat, type NotaryPayload, type SignEnvelopeRequest, type Signer } from './index.js';
 

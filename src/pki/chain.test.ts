@@ -21,7 +21,7 @@ import {
   type TestCertificateOptions,
   type TestChain,
 } from './index.js';
-import { RSA_8192_TEST_KEY_PEM } from './testdata/rsa-8192-key.js';
+import { RSA_8192_TEST_KEY_PEM } from '../../test/fixtures/rsa-8192-key.js';
 
 const NOW = new Date('2025-03-01T12:00:00Z');
 const parse = (certs: readonly (TestCertificate | Uint8Array)[]): Certificate[] =>
