@@ -140,6 +140,10 @@ describe('round trips', () => {
     );
   });
 
+  it('writes JSON as encoding/json does: HTML-safe escapes, byte-ordered keys, U+FFFD for lone surrogates', () => {
+    assert.equal(goJson({ b: 'x', é: 1, a: '<&>\u2028\ud800é' }, true), '{"a":"\\u003c\\u0026\\u003e\\u2028\ufffdé","b":"x","é":1}');
+  });
+
   it('refuses signing requests that cannot produce a valid envelope', async () => {
     await rejectsAsync(() => sign('jws', { expiry: new Date('2025-03-01T12:30:00.999Z') }), 'ERR_ENVELOPE_SIGN_REQUEST_INVALID', /expiry cannot be equal or before the signing time/);
     await rejectsAsync(() => sign('jws', { signingTime: new Date('2024-01-01T00:00:00Z') }), 'ERR_ENVELOPE_SIGN_REQUEST_INVALID', /invalid at signing time/);

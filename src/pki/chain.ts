@@ -10,6 +10,7 @@
  * @see notaryproject/notation-core-go x509/codesigning_cert_validations.go, x509/timestamp_cert_validations.go, x509/helper.go
  */
 import { PkiError, type PkiErrorCode } from '../errors.js';
+import { goQuote, goTimeString } from '../gocompat/index.js';
 import type { CertificateCache } from './cache.js';
 import {
   checkSignature,
@@ -26,7 +27,6 @@ import {
   sameBytes,
   type Certificate,
 } from './certificate.js';
-import { goQuote, goTimeString } from './name.js';
 
 export type CertificatePurpose = 'codeSigning' | 'timestamping';
 

@@ -6,7 +6,7 @@
  * which the adapter layer (src/config) provides on node:fs; {@link MemoryTrustStore} serves tests
  * and embedders that keep anchors elsewhere.
  */
-import { goQuote } from '../../gocompat/index.js';
+import { compareGoStrings, goQuote } from '../../gocompat/index.js';
 import { TrustError } from '../../errors.js';
 import { MAX_CERTIFICATE_FILE_BYTES, MAX_TRUST_STORE_FILES } from '../../limits.js';
 import { isTrustStoreType, isValidTrustStoreName, type TrustStoreType } from '../policy/index.js';
@@ -48,7 +48,7 @@ function storeError(
 
 /** Go orders directory entries by name bytes (os.ReadDir). */
 function byName(a: { name: string }, b: { name: string }): number {
-  return Buffer.compare(Buffer.from(a.name, 'utf8'), Buffer.from(b.name, 'utf8'));
+  return compareGoStrings(a.name, b.name);
 }
 
 export interface X509TrustStoreOptions {
