@@ -272,4 +272,12 @@ describe('validateTrustStoreCertificate', () => {
     validateTrustStoreCertificate(selfSigned, 'signingAuthority');
     rejects(() => validateTrustStoreCertificate(selfSigned, 'tsa'), 'ERR_PKI_CHAIN_INVALID', /parent certificate cannot sign this kind of certificate/);
   });
+
+  it('verifies SHA-1 self-signatures for ca stores (Go CheckSignature) but not for tsa roots (CheckSignatureFrom)', async () => {
+    const sha1Leaf = parseCertificate((await generateTestCertificate({ commonName: 'sha1', keySpec: 'RSA-2048', signatureHash: 'SHA-1', notBefore: NOW })).certificate);
+    assert.equal(sha1Leaf.signatureAlgorithm.name, 'SHA1-RSA');
+    validateTrustStoreCertificate(sha1Leaf, 'ca');
+    const sha1Root = parseCertificate((await generateTestCertificate({ commonName: 'sha1 root', keySpec: 'RSA-2048', signatureHash: 'SHA-1', isCA: true, notBefore: NOW })).certificate);
+    rejects(() => validateTrustStoreCertificate(sha1Root, 'tsa'), 'ERR_PKI_CHAIN_INVALID', /is not a root CA certificate: x509: cannot verify signature: insecure algorithm SHA1-RSA$/);
+  });
 });

@@ -21,12 +21,14 @@ export {
   checkSignatureFrom,
   derToPem,
   parseCertificate,
+  parseCertificates,
   pemToDer,
 } from './certificate.js';
 export type {
   BasicConstraints,
   Certificate,
   CertificateSignatureAlgorithm,
+  CheckSignatureOptions,
   ExtendedKeyUsage,
   Extension,
   KeyUsage,

@@ -5,11 +5,16 @@
  * The rendering lives in src/gocompat (one implementation for pki and trust); pki keeps its name
  * for it, {@link formatName}.
  */
-import { children, expectTag, readOid, readString, TAG_SEQUENCE, TAG_SET, type DerElement } from './der.js';
+import type { GoNameAttribute } from '../gocompat/index.js';
+import { children, expectTag, readOid, readString, whole, TAG_SEQUENCE, TAG_SET, type DerElement } from './der.js';
 
-export interface AttributeTypeAndValue {
-  readonly type: string;
-  readonly value: string;
+/**
+ * One attribute of a name. Parsed from a certificate, `type` is a dotted OID and `valueDer` is
+ * set; {@link formatName} also takes Go's attribute names (`CN`, `O`, …) and needs no DER.
+ */
+export interface AttributeTypeAndValue extends GoNameAttribute {
+  /** DER of the AttributeValue (tag, length, content) as the certificate encodes it. */
+  readonly valueDer?: Uint8Array;
 }
 
 /** Relative distinguished names in certificate order; each RDN is a set of attributes. */
@@ -23,7 +28,7 @@ export function parseName(element: DerElement): RdnSequence {
       expectTag(atv, TAG_SEQUENCE, 'AttributeTypeAndValue');
       const [type, value, ...rest] = children(atv);
       if (!type || !value || rest.length > 0) throw new TypeError('unreachable');
-      return { type: readOid(type), value: readString(value) };
+      return { type: readOid(type), value: readString(value), valueDer: whole(value) };
     });
   });
 }

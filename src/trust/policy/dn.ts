@@ -20,8 +20,8 @@ import {
   encodeGoBytes,
   goQuote,
   goUnicodeVerb,
-  type GoNameAttribute,
 } from '../../gocompat/index.js';
+import type { AttributeTypeAndValue, RdnSequence } from '../../pki/index.js';
 
 /** One attribute of a parsed DN, as go-ldap returns it. */
 export interface DnAttribute {
@@ -259,14 +259,15 @@ export function isSubsetDn(subset: DnAttributeMap, superset: DnAttributeMap): bo
 // ---------------------------------------------------------------------------------------------
 // Certificate names for identity matching
 
-/** One attribute of a certificate name, in the order the certificate encodes it. */
-export interface SubjectAttribute extends GoNameAttribute {
-  /** DER of the AttributeValue (tag, length, content), when the name was read from a certificate. */
-  readonly valueDer?: Uint8Array;
-}
+/**
+ * One attribute of a certificate name, in the order the certificate encodes it: pki's model
+ * (`type` a dotted OID or one of Go's names such as `CN`, the decoded `value`, and `valueDer`
+ * when read from a certificate).
+ */
+export type SubjectAttribute = AttributeTypeAndValue;
 
 /** A certificate name as RDNs in encoding order, each a set of one or more attributes. */
-export type SubjectRdns = readonly (readonly SubjectAttribute[])[];
+export type SubjectRdns = RdnSequence;
 
 /**
  * Renders a certificate name exactly as Go's `pkix.Name.String()` does for a parsed certificate,
