@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { skipWithoutTestdata, testdata } from '../../test/helpers/conformance.js';
 import { isPortcullisError } from '../errors.js';
 import {
   LEGACY_POLICY_WARNING,
@@ -23,12 +23,8 @@ import {
   showOCITrustPolicy,
 } from './index.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const POLICIES = join(SHARED, 'conformance', 'notation-e2e', 'testdata', 'config', 'trustpolicies');
-const present = existsSync(POLICIES);
-const skip = present ? false : process.env.CI ? false : `shared e2e data not found at ${POLICIES}`;
-const policy = (name: string): string => join(POLICIES, name);
+const skip = skipWithoutTestdata('config', 'trustpolicies');
+const policy = (name: string): string => testdata('config', 'trustpolicies', name);
 const LINK = 'https://notaryproject.dev/docs/quickstart/#create-a-trust-policy';
 
 let root: string;

@@ -3,12 +3,12 @@
  * directories, replaying the Notation e2e cert cases at the library level.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { skipWithoutTestdata, testdata } from '../../test/helpers/conformance.js';
 import { isPortcullisError } from '../errors.js';
 import { certificateSubject, goDistinguishedNameString } from '../trust/index.js';
 import {
@@ -21,13 +21,9 @@ import {
   showCertificates,
 } from './index.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const CONFIG = join(SHARED, 'conformance', 'notation-e2e', 'testdata', 'config');
-const present = existsSync(CONFIG);
-const skip = present ? false : process.env.CI ? false : `shared e2e data not found at ${CONFIG}`;
-const E2E_CRT = join(CONFIG, 'localkeys', 'e2e.crt');
-const EXPIRED_CRT = join(CONFIG, 'localkeys', 'expired_e2e.crt');
+const skip = skipWithoutTestdata('config');
+const E2E_CRT = testdata('config', 'localkeys', 'e2e.crt');
+const EXPIRED_CRT = testdata('config', 'localkeys', 'expired_e2e.crt');
 
 let root: string;
 let counter = 0;
@@ -85,7 +81,7 @@ describe('cert add / list / show', { skip }, () => {
   it('lists with the filters of `cert list` and shows certificates', async () => {
     const paths = await fresh();
     await addCertificates(paths, 'ca', 'e2e', [E2E_CRT, EXPIRED_CRT]);
-    await addCertificates(paths, 'tsa', 'ts', [join(CONFIG, 'timestamp', 'DigiCertTSARootSHA384.cer')]);
+    await addCertificates(paths, 'tsa', 'ts', [testdata('config', 'timestamp', 'DigiCertTSARootSHA384.cer')]);
     await addCertificates(paths, 'signingAuthority', 'e2e', [E2E_CRT]);
     const names = (list: { storeType: string; namedStore: string; fileName: string }[]): string[] =>
       list.map((c) => `${c.storeType}/${c.namedStore}/${c.fileName}`);

@@ -3,10 +3,8 @@
  * Messages were checked against notation-go on the same layouts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { hasTestdata, readTestdata, skipWithoutTestdata } from '../../../test/helpers/conformance.js';
 import { isPortcullisError } from '../../errors.js';
 import { goDistinguishedNameString, verifyX509TrustedIdentities, type TrustStoreType } from '../policy/index.js';
 import {
@@ -20,12 +18,9 @@ import {
   type TrustStoreDirectory,
 } from './index.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const CONFIG = join(SHARED, 'conformance', 'notation-e2e', 'testdata', 'config');
-const present = existsSync(CONFIG);
-const skip = present ? false : process.env.CI ? false : `shared e2e data not found at ${CONFIG}`;
-const file = (...parts: string[]): Buffer => readFileSync(join(CONFIG, ...parts));
+const present = hasTestdata('config');
+const skip = skipWithoutTestdata('config');
+const file = (...parts: string[]): Buffer => readTestdata('config', ...parts);
 
 type Node = Uint8Array | 'directory' | 'symlink';
 
