@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  GO_STRING_MAP,
   GoJsonSyntaxError,
+  asGoString,
+  asGoStringMap,
+  asGoStrings,
   decodeGoBytes,
   encodeGoBytes,
   goDistinguishedNameString,
   goJsonString,
   goQuote,
+  goStringMapOutput,
   goTimeString,
+  isGoJsonError,
   goUnicodeVerb,
   marshalGoJson,
   parseGoJson,
@@ -105,5 +111,19 @@ describe('Go pkix.Name.String()', () => {
   it('formats times like time.Time.String()', () => {
     assert.equal(goTimeString(new Date('2023-06-27T05:30:33Z')), '2023-06-27 05:30:33 +0000 UTC');
     assert.equal(goTimeString(new Date('2023-06-27T05:30:33.120Z')), '2023-06-27 05:30:33.12 +0000 UTC');
+  });
+});
+
+describe('Go zero values and map output', () => {
+  it('reads absent and null fields as Go holds them, and writes maps with sorted keys', () => {
+    assert.equal(asGoString(undefined), '');
+    assert.equal(asGoStrings(null), null);
+    assert.deepEqual(asGoStrings(['a', 'b']), ['a', 'b']);
+    const map = asGoStringMap(unmarshalGoJson(Buffer.from('{"é":"1","b":"2","a":"3"}'), GO_STRING_MAP));
+    assert.deepEqual([...(map ?? [])], [['é', '1'], ['b', '2'], ['a', '3']]);
+    assert.equal(marshalGoJson(goStringMapOutput(map ?? new Map())), '{"a":"3","b":"2","é":"1"}');
+    assert.equal(asGoStringMap(null), null);
+    assert.ok(isGoJsonError(new GoJsonSyntaxError('x', 0)));
+    assert.ok(!isGoJsonError(new Error('x')));
   });
 });

@@ -23,6 +23,16 @@ export {
   type TrailingData,
 } from './json.js';
 export {
+  GO_STRING,
+  GO_STRING_MAP,
+  GO_STRING_SLICE,
+  asGoString,
+  asGoStringMap,
+  asGoStrings,
+  goStringMapOutput,
+  isGoJsonError,
+} from './go-value.js';
+export {
   compareGoStrings,
   decodeGoBytes,
   encodeGoBytes,

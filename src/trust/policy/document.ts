@@ -6,9 +6,13 @@
  * a missing or `null` list is `null`, a missing string is `''`, a missing flag is `false`.
  */
 import {
-  GoJsonSyntaxError,
-  GoJsonTypeError,
-  compareGoStrings,
+  GO_STRING,
+  GO_STRING_SLICE,
+  asGoString,
+  asGoStringMap,
+  asGoStrings,
+  goStringMapOutput,
+  isGoJsonError,
   marshalGoJson,
   unmarshalGoJson,
   type GoStruct,
@@ -66,14 +70,12 @@ export interface BlobTrustPolicyDocument {
 // ---------------------------------------------------------------------------------------------
 // Go types, with the names Go prints in UnmarshalTypeError messages
 
-const STRING: GoType = { kind: 'string', name: 'string' };
-const STRINGS: GoType = { kind: 'slice', name: '[]string', elem: STRING };
 
 const SIGNATURE_VERIFICATION: GoType = {
   kind: 'struct',
   name: 'trustpolicy.SignatureVerification',
   fields: [
-    { json: 'level', type: STRING },
+    { json: 'level', type: GO_STRING },
     {
       json: 'override',
       type: {
@@ -90,7 +92,7 @@ const OCI_DOCUMENT: GoType = {
   kind: 'struct',
   name: 'trustpolicy.OCIDocument',
   fields: [
-    { json: 'version', type: STRING },
+    { json: 'version', type: GO_STRING },
     {
       json: 'trustPolicies',
       type: {
@@ -100,11 +102,11 @@ const OCI_DOCUMENT: GoType = {
           kind: 'struct',
           name: 'trustpolicy.OCITrustPolicy',
           fields: [
-            { json: 'name', type: STRING },
+            { json: 'name', type: GO_STRING },
             { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
-            { json: 'trustStores', type: STRINGS },
-            { json: 'trustedIdentities', type: STRINGS },
-            { json: 'registryScopes', type: STRINGS },
+            { json: 'trustStores', type: GO_STRING_SLICE },
+            { json: 'trustedIdentities', type: GO_STRING_SLICE },
+            { json: 'registryScopes', type: GO_STRING_SLICE },
           ],
         },
       },
@@ -116,7 +118,7 @@ const BLOB_DOCUMENT: GoType = {
   kind: 'struct',
   name: 'trustpolicy.BlobDocument',
   fields: [
-    { json: 'version', type: STRING },
+    { json: 'version', type: GO_STRING },
     {
       json: 'trustPolicies',
       type: {
@@ -126,10 +128,10 @@ const BLOB_DOCUMENT: GoType = {
           kind: 'struct',
           name: 'trustpolicy.BlobTrustPolicy',
           fields: [
-            { json: 'name', type: STRING },
+            { json: 'name', type: GO_STRING },
             { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
-            { json: 'trustStores', type: STRINGS },
-            { json: 'trustedIdentities', type: STRINGS },
+            { json: 'trustStores', type: GO_STRING_SLICE },
+            { json: 'trustedIdentities', type: GO_STRING_SLICE },
             { json: 'globalPolicy', type: { kind: 'bool', name: 'bool' } },
           ],
         },
@@ -158,17 +160,12 @@ export interface DecodePolicyOptions {
   readonly errorStyle?: 'go' | 'load';
 }
 
-const asString = (value: GoValue | undefined): string => (typeof value === 'string' ? value : '');
-const asStrings = (value: GoValue | undefined): readonly string[] | null =>
-  Array.isArray(value) ? Object.freeze(value.map(asString)) : null;
-
 function toSignatureVerification(value: GoValue | undefined): SignatureVerification {
   const struct = (value ?? {}) as GoStruct;
-  const override = struct['override'];
   return Object.freeze({
-    level: asString(struct['level']),
-    override: override instanceof Map ? new Map([...override].map(([k, v]) => [k, asString(v)] as const)) : null,
-    verifyTimestamp: asString(struct['verifyTimestamp']),
+    level: asGoString(struct['level']),
+    override: asGoStringMap(struct['override']),
+    verifyTimestamp: asGoString(struct['verifyTimestamp']),
   });
 }
 
@@ -182,7 +179,7 @@ function decodeBytes(bytes: Uint8Array, type: GoType, options: DecodePolicyOptio
   try {
     return unmarshalGoJson(bytes, type, options?.trailingData ?? 'reject') as GoStruct;
   } catch (error) {
-    if (error instanceof GoJsonSyntaxError || error instanceof GoJsonTypeError) {
+    if (isGoJsonError(error)) {
       const message =
         options?.errorStyle === 'load'
           ? `malformed trust policy. To create a trust policy, see: ${TRUST_POLICY_LINK}`
@@ -203,17 +200,17 @@ export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: Decode
   const root = decodeBytes(bytes, OCI_DOCUMENT, options);
   const statements = root['trustPolicies'];
   return Object.freeze({
-    version: asString(root['version']),
+    version: asGoString(root['version']),
     trustPolicies: Array.isArray(statements)
       ? Object.freeze(
           statements.map((entry) => {
             const s = entry as GoStruct;
             return Object.freeze({
-              name: asString(s['name']),
+              name: asGoString(s['name']),
               signatureVerification: toSignatureVerification(s['signatureVerification']),
-              trustStores: asStrings(s['trustStores']),
-              trustedIdentities: asStrings(s['trustedIdentities']),
-              registryScopes: asStrings(s['registryScopes']),
+              trustStores: asGoStrings(s['trustStores']),
+              trustedIdentities: asGoStrings(s['trustedIdentities']),
+              registryScopes: asGoStrings(s['registryScopes']),
             });
           }),
         )
@@ -230,16 +227,16 @@ export function decodeBlobTrustPolicyDocument(bytes: Uint8Array, options?: Decod
   const root = decodeBytes(bytes, BLOB_DOCUMENT, options);
   const statements = root['trustPolicies'];
   return Object.freeze({
-    version: asString(root['version']),
+    version: asGoString(root['version']),
     trustPolicies: Array.isArray(statements)
       ? Object.freeze(
           statements.map((entry) => {
             const s = entry as GoStruct;
             return Object.freeze({
-              name: asString(s['name']),
+              name: asGoString(s['name']),
               signatureVerification: toSignatureVerification(s['signatureVerification']),
-              trustStores: asStrings(s['trustStores']),
-              trustedIdentities: asStrings(s['trustedIdentities']),
+              trustStores: asGoStrings(s['trustStores']),
+              trustedIdentities: asGoStrings(s['trustedIdentities']),
               globalPolicy: s['globalPolicy'] === true,
             });
           }),
@@ -257,10 +254,7 @@ function strings(list: readonly string[] | null): JsonOutput {
 
 function signatureVerificationOutput(sv: SignatureVerification): JsonOutput {
   const members: [string, JsonOutput][] = [['level', sv.level]];
-  if (sv.override !== null && sv.override.size > 0) {
-    const keys = [...sv.override.keys()].sort(compareGoStrings);
-    members.push(['override', { object: keys.map((key) => [key, sv.override?.get(key) ?? ''] as const) }]);
-  }
+  if (sv.override !== null && sv.override.size > 0) members.push(['override', goStringMapOutput(sv.override)]);
   if (sv.verifyTimestamp !== '') members.push(['verifyTimestamp', sv.verifyTimestamp]);
   return { object: members };
 }
