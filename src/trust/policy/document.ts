@@ -15,6 +15,7 @@ import {
   isGoJsonError,
   marshalGoJson,
   unmarshalGoJson,
+  type GoField,
   type GoStruct,
   type GoType,
   type GoValue,
@@ -70,7 +71,6 @@ export interface BlobTrustPolicyDocument {
 // ---------------------------------------------------------------------------------------------
 // Go types, with the names Go prints in UnmarshalTypeError messages
 
-
 const SIGNATURE_VERIFICATION: GoType = {
   kind: 'struct',
   name: 'trustpolicy.SignatureVerification',
@@ -88,57 +88,35 @@ const SIGNATURE_VERIFICATION: GoType = {
   ],
 };
 
-const OCI_DOCUMENT: GoType = {
-  kind: 'struct',
-  name: 'trustpolicy.OCIDocument',
-  fields: [
-    { json: 'version', type: GO_STRING },
-    {
-      json: 'trustPolicies',
-      type: {
-        kind: 'slice',
-        name: '[]trustpolicy.OCITrustPolicy',
-        elem: {
-          kind: 'struct',
-          name: 'trustpolicy.OCITrustPolicy',
-          fields: [
-            { json: 'name', type: GO_STRING },
-            { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
-            { json: 'trustStores', type: GO_STRING_SLICE },
-            { json: 'trustedIdentities', type: GO_STRING_SLICE },
-            { json: 'registryScopes', type: GO_STRING_SLICE },
-          ],
-        },
-      },
-    },
-  ],
-};
+/** The fields OCI and blob statements share, in Go struct order (they come first in both). */
+const STATEMENT_FIELDS: readonly GoField[] = [
+  { json: 'name', type: GO_STRING },
+  { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
+  { json: 'trustStores', type: GO_STRING_SLICE },
+  { json: 'trustedIdentities', type: GO_STRING_SLICE },
+];
 
-const BLOB_DOCUMENT: GoType = {
-  kind: 'struct',
-  name: 'trustpolicy.BlobDocument',
-  fields: [
-    { json: 'version', type: GO_STRING },
-    {
-      json: 'trustPolicies',
-      type: {
-        kind: 'slice',
-        name: '[]trustpolicy.BlobTrustPolicy',
-        elem: {
-          kind: 'struct',
-          name: 'trustpolicy.BlobTrustPolicy',
-          fields: [
-            { json: 'name', type: GO_STRING },
-            { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
-            { json: 'trustStores', type: GO_STRING_SLICE },
-            { json: 'trustedIdentities', type: GO_STRING_SLICE },
-            { json: 'globalPolicy', type: { kind: 'bool', name: 'bool' } },
-          ],
+/** `trustpolicy.<kind>Document` holding `[]trustpolicy.<kind>TrustPolicy` with the extra statement field. */
+function documentType(kind: 'OCI' | 'Blob', extra: GoField): GoType {
+  return {
+    kind: 'struct',
+    name: `trustpolicy.${kind}Document`,
+    fields: [
+      { json: 'version', type: GO_STRING },
+      {
+        json: 'trustPolicies',
+        type: {
+          kind: 'slice',
+          name: `[]trustpolicy.${kind}TrustPolicy`,
+          elem: { kind: 'struct', name: `trustpolicy.${kind}TrustPolicy`, fields: [...STATEMENT_FIELDS, extra] },
         },
       },
-    },
-  ],
-};
+    ],
+  };
+}
+
+const OCI_DOCUMENT = documentType('OCI', { json: 'registryScopes', type: GO_STRING_SLICE });
+const BLOB_DOCUMENT = documentType('Blob', { json: 'globalPolicy', type: { kind: 'bool', name: 'bool' } });
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -190,14 +168,14 @@ function decodeBytes(bytes: Uint8Array, type: GoType, options: DecodePolicyOptio
   }
 }
 
-/**
- * Decodes an OCI trust policy document (`trustpolicy.oci.json` or legacy `trustpolicy.json`)
- * exactly as notation-go does, without validating it. Unknown fields are ignored, keys match
- * case-insensitively, a byte order mark is a syntax error (all as in Go).
- * @throws TrustError `ERR_TRUST_POLICY_MALFORMED` | `ERR_TRUST_POLICY_TOO_LARGE`
- */
-export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: DecodePolicyOptions): OCITrustPolicyDocument {
-  const root = decodeBytes(bytes, OCI_DOCUMENT, options);
+/** Decodes a document: version, and each statement's shared fields plus what `extra` reads. */
+function decodeDocument<S extends StatementCommon>(
+  bytes: Uint8Array,
+  type: GoType,
+  options: DecodePolicyOptions | undefined,
+  extra: (statement: GoStruct) => Omit<S, keyof StatementCommon>,
+): { readonly version: string; readonly trustPolicies: readonly S[] | null } {
+  const root = decodeBytes(bytes, type, options);
   const statements = root['trustPolicies'];
   return Object.freeze({
     version: asGoString(root['version']),
@@ -205,17 +183,29 @@ export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: Decode
       ? Object.freeze(
           statements.map((entry) => {
             const s = entry as GoStruct;
-            return Object.freeze({
+            const common: StatementCommon = {
               name: asGoString(s['name']),
               signatureVerification: toSignatureVerification(s['signatureVerification']),
               trustStores: asGoStrings(s['trustStores']),
               trustedIdentities: asGoStrings(s['trustedIdentities']),
-              registryScopes: asGoStrings(s['registryScopes']),
-            });
+            };
+            return Object.freeze({ ...common, ...extra(s) } as S);
           }),
         )
       : null,
   });
+}
+
+/**
+ * Decodes an OCI trust policy document (`trustpolicy.oci.json` or legacy `trustpolicy.json`)
+ * exactly as notation-go does, without validating it. Unknown fields are ignored, keys match
+ * case-insensitively, a byte order mark is a syntax error (all as in Go).
+ * @throws TrustError `ERR_TRUST_POLICY_MALFORMED` | `ERR_TRUST_POLICY_TOO_LARGE`
+ */
+export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: DecodePolicyOptions): OCITrustPolicyDocument {
+  return decodeDocument<OCITrustPolicyStatement>(bytes, OCI_DOCUMENT, options, (s) => ({
+    registryScopes: asGoStrings(s['registryScopes']),
+  }));
 }
 
 /**
@@ -224,25 +214,9 @@ export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: Decode
  * @throws TrustError `ERR_TRUST_POLICY_MALFORMED` | `ERR_TRUST_POLICY_TOO_LARGE`
  */
 export function decodeBlobTrustPolicyDocument(bytes: Uint8Array, options?: DecodePolicyOptions): BlobTrustPolicyDocument {
-  const root = decodeBytes(bytes, BLOB_DOCUMENT, options);
-  const statements = root['trustPolicies'];
-  return Object.freeze({
-    version: asGoString(root['version']),
-    trustPolicies: Array.isArray(statements)
-      ? Object.freeze(
-          statements.map((entry) => {
-            const s = entry as GoStruct;
-            return Object.freeze({
-              name: asGoString(s['name']),
-              signatureVerification: toSignatureVerification(s['signatureVerification']),
-              trustStores: asGoStrings(s['trustStores']),
-              trustedIdentities: asGoStrings(s['trustedIdentities']),
-              globalPolicy: s['globalPolicy'] === true,
-            });
-          }),
-        )
-      : null,
-  });
+  return decodeDocument<BlobTrustPolicyStatement>(bytes, BLOB_DOCUMENT, options, (s) => ({
+    globalPolicy: s['globalPolicy'] === true,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,35 +234,34 @@ function signatureVerificationOutput(sv: SignatureVerification): JsonOutput {
 }
 
 /**
+ * `json.MarshalIndent(doc, "", indent)` of a document: version, then each statement's shared
+ * fields in Go struct order followed by what `extra` adds.
+ */
+function marshalDocument<S extends StatementCommon>(
+  document: { readonly version: string; readonly trustPolicies: readonly S[] | null },
+  indent: string,
+  extra: (statement: S) => [string, JsonOutput][],
+): string {
+  const statement = (s: S): JsonOutput => ({
+    object: [
+      ['name', s.name],
+      ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
+      ['trustStores', strings(s.trustStores)],
+      ['trustedIdentities', strings(s.trustedIdentities)],
+      ...extra(s),
+    ],
+  });
+  const statements = document.trustPolicies === null ? null : document.trustPolicies.map(statement);
+  return marshalGoJson({ object: [['version', document.version], ['trustPolicies', statements]] }, indent);
+}
+
+/**
  * Serializes an OCI document as `json.MarshalIndent(doc, "", indent)` of notation-go's
  * `OCIDocument` would: field order name, signatureVerification, trustStores, trustedIdentities,
  * registryScopes; `override` keys sorted; no trailing newline.
  */
 export function marshalOCITrustPolicyDocument(document: OCITrustPolicyDocument, indent = '  '): string {
-  return marshalGoJson(
-    {
-      object: [
-        ['version', document.version],
-        [
-          'trustPolicies',
-          document.trustPolicies === null
-            ? null
-            : document.trustPolicies.map(
-                (s): JsonOutput => ({
-                  object: [
-                    ['name', s.name],
-                    ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
-                    ['trustStores', strings(s.trustStores)],
-                    ['trustedIdentities', strings(s.trustedIdentities)],
-                    ['registryScopes', strings(s.registryScopes)],
-                  ],
-                }),
-              ),
-        ],
-      ],
-    },
-    indent,
-  );
+  return marshalDocument(document, indent, (s) => [['registryScopes', strings(s.registryScopes)]]);
 }
 
 /**
@@ -296,27 +269,5 @@ export function marshalOCITrustPolicyDocument(document: OCITrustPolicyDocument, 
  * (`json.MarshalIndent(doc, "", "  ")`, `globalPolicy` omitted when false, no trailing newline).
  */
 export function marshalBlobTrustPolicyDocument(document: BlobTrustPolicyDocument, indent = '  '): string {
-  return marshalGoJson(
-    {
-      object: [
-        ['version', document.version],
-        [
-          'trustPolicies',
-          document.trustPolicies === null
-            ? null
-            : document.trustPolicies.map((s): JsonOutput => {
-                const members: [string, JsonOutput][] = [
-                  ['name', s.name],
-                  ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
-                  ['trustStores', strings(s.trustStores)],
-                  ['trustedIdentities', strings(s.trustedIdentities)],
-                ];
-                if (s.globalPolicy) members.push(['globalPolicy', true]);
-                return { object: members };
-              }),
-        ],
-      ],
-    },
-    indent,
-  );
+  return marshalDocument(document, indent, (s) => (s.globalPolicy ? [['globalPolicy', true]] : []));
 }
