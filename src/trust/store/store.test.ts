@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasTestdata, readTestdata, skipWithoutTestdata } from '../../../test/helpers/conformance.js';
-import { isPortcullisError } from '../../errors.js';
+import { failure } from '../../../test/helpers/fixtures.js';
 import { goDistinguishedNameString, verifyX509TrustedIdentities, type TrustStoreType } from '../policy/index.js';
 import {
   MemoryTrustStore,
@@ -51,15 +51,6 @@ class MemoryDirectory implements TrustStoreDirectory {
   }
 }
 
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isPortcullisError(error), String(error));
-    return { code: error.code, message: error.message };
-  }
-  assert.fail('expected an error');
-}
 
 describe('certificate files', { skip }, () => {
   it('reads PEM (several blocks), DER and concatenated DER', () => {
