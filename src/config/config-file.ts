@@ -7,15 +7,19 @@
  * saved again is byte-identical to what Notation writes.
  */
 import {
-  GoJsonSyntaxError,
-  GoJsonTypeError,
-  compareGoStrings,
+  GO_STRING,
+  GO_STRING_MAP,
+  GO_STRING_SLICE,
+  asGoString,
+  asGoStringMap,
+  asGoStrings,
   goQuote,
+  goStringMapOutput,
+  isGoJsonError,
   marshalGoJson,
   unmarshalGoJson,
   type GoStruct,
   type GoType,
-  type GoValue,
   type JsonOutput,
 } from '../gocompat/index.js';
 import { ConfigError } from '../errors.js';
@@ -48,9 +52,7 @@ async function loadFile(target: string, type: GoType): Promise<GoStruct | undefi
   try {
     return unmarshalGoJson(bytes, type, 'ignore') as GoStruct;
   } catch (error) {
-    if (error instanceof GoJsonSyntaxError || error instanceof GoJsonTypeError) {
-      throw new ConfigError('ERR_CONFIG_MALFORMED', error.message, { cause: error });
-    }
+    if (isGoJsonError(error)) throw new ConfigError('ERR_CONFIG_MALFORMED', error.message, { cause: error });
     throw error;
   }
 }
@@ -67,13 +69,6 @@ async function saveFile(target: string, content: string): Promise<void> {
     throw new ConfigError('ERR_CONFIG_IO', (error as Error).message, { cause: error });
   }
 }
-
-const asString = (value: GoValue | undefined): string => (typeof value === 'string' ? value : '');
-const asStringMap = (value: GoValue | undefined): ReadonlyMap<string, string> | null =>
-  value instanceof Map ? new Map([...value].map(([k, v]) => [k, asString(v)] as const)) : null;
-const mapOutput = (map: ReadonlyMap<string, string>): JsonOutput => ({
-  object: [...map.keys()].sort(compareGoStrings).map((key) => [key, map.get(key) ?? ''] as const),
-});
 
 // ---------------------------------------------------------------------------------------------
 // config.json
@@ -97,15 +92,14 @@ export const DEFAULT_CONFIG: NotationConfig = Object.freeze({
   signatureFormat: '',
 });
 
-const STRING: GoType = { kind: 'string', name: 'string' };
 const CONFIG_TYPE: GoType = {
   kind: 'struct',
   name: 'config.Config',
   fields: [
-    { json: 'insecureRegistries', type: { kind: 'slice', name: '[]string', elem: STRING } },
-    { json: 'credsStore', type: STRING },
-    { json: 'credHelpers', type: { kind: 'map', name: 'map[string]string', elem: STRING } },
-    { json: 'signatureFormat', type: STRING },
+    { json: 'insecureRegistries', type: GO_STRING_SLICE },
+    { json: 'credsStore', type: GO_STRING },
+    { json: 'credHelpers', type: GO_STRING_MAP },
+    { json: 'signatureFormat', type: GO_STRING },
   ],
 };
 
@@ -116,12 +110,11 @@ const CONFIG_TYPE: GoType = {
 export async function loadConfig(paths: NotationPaths): Promise<NotationConfig> {
   const root = await loadFile(paths.configFile, CONFIG_TYPE);
   if (root === undefined) return DEFAULT_CONFIG;
-  const insecure = root['insecureRegistries'];
   return Object.freeze({
-    insecureRegistries: Array.isArray(insecure) ? Object.freeze(insecure.map(asString)) : null,
-    credsStore: asString(root['credsStore']),
-    credHelpers: asStringMap(root['credHelpers']),
-    signatureFormat: asString(root['signatureFormat']),
+    insecureRegistries: asGoStrings(root['insecureRegistries']),
+    credsStore: asGoString(root['credsStore']),
+    credHelpers: asGoStringMap(root['credHelpers']),
+    signatureFormat: asGoString(root['signatureFormat']),
   });
 }
 
@@ -131,7 +124,7 @@ export function marshalConfig(config: NotationConfig): string {
     ['insecureRegistries', config.insecureRegistries === null ? null : [...config.insecureRegistries]],
   ];
   if (config.credsStore !== '') members.push(['credsStore', config.credsStore]);
-  if (config.credHelpers !== null && config.credHelpers.size > 0) members.push(['credHelpers', mapOutput(config.credHelpers)]);
+  if (config.credHelpers !== null && config.credHelpers.size > 0) members.push(['credHelpers', goStringMapOutput(config.credHelpers)]);
   if (config.signatureFormat !== '') members.push(['signatureFormat', config.signatureFormat]);
   return encodeFile({ object: members });
 }
@@ -170,7 +163,7 @@ const SIGNING_KEYS_TYPE: GoType = {
   kind: 'struct',
   name: 'config.SigningKeys',
   fields: [
-    { json: 'default', type: { kind: 'pointer', name: '*string', elem: STRING } },
+    { json: 'default', type: { kind: 'pointer', name: '*string', elem: GO_STRING } },
     {
       json: 'keys',
       type: {
@@ -180,12 +173,12 @@ const SIGNING_KEYS_TYPE: GoType = {
           kind: 'struct',
           name: 'config.KeySuite',
           fields: [
-            { json: 'name', type: STRING },
-            { json: 'keyPath', type: STRING },
-            { json: 'certPath', type: STRING },
-            { json: 'id', type: STRING },
-            { json: 'pluginName', type: STRING },
-            { json: 'pluginConfig', type: { kind: 'map', name: 'map[string]string', elem: STRING } },
+            { json: 'name', type: GO_STRING },
+            { json: 'keyPath', type: GO_STRING },
+            { json: 'certPath', type: GO_STRING },
+            { json: 'id', type: GO_STRING },
+            { json: 'pluginName', type: GO_STRING },
+            { json: 'pluginConfig', type: GO_STRING_MAP },
           ],
         },
       },
@@ -242,12 +235,12 @@ export async function loadSigningKeys(paths: NotationPaths): Promise<SigningKeys
           keys.map((entry) => {
             const k = entry as GoStruct;
             return keySuite({
-              name: asString(k['name']),
-              keyPath: asString(k['keyPath']),
-              certPath: asString(k['certPath']),
-              id: asString(k['id']),
-              pluginName: asString(k['pluginName']),
-              pluginConfig: asStringMap(k['pluginConfig']),
+              name: asGoString(k['name']),
+              keyPath: asGoString(k['keyPath']),
+              certPath: asGoString(k['certPath']),
+              id: asGoString(k['id']),
+              pluginName: asGoString(k['pluginName']),
+              pluginConfig: asGoStringMap(k['pluginConfig']),
             });
           }),
         )
@@ -271,7 +264,7 @@ export function marshalSigningKeys(signingKeys: SigningKeys): string {
           if (key.certPath !== '') fields.push(['certPath', key.certPath]);
           if (key.id !== '') fields.push(['id', key.id]);
           if (key.pluginName !== '') fields.push(['pluginName', key.pluginName]);
-          if (key.pluginConfig !== null && key.pluginConfig.size > 0) fields.push(['pluginConfig', mapOutput(key.pluginConfig)]);
+          if (key.pluginConfig !== null && key.pluginConfig.size > 0) fields.push(['pluginConfig', goStringMapOutput(key.pluginConfig)]);
           return { object: fields };
         }),
   ]);

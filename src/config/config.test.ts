@@ -3,11 +3,10 @@
  * notation-go's Save on the same inputs) and atomic writes.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { isPortcullisError } from '../errors.js';
+import { describe, it } from 'node:test';
+import { configSandbox, failure } from '../../test/helpers/fixtures.js';
 import {
   NotationPaths,
   deleteSigningKeys,
@@ -23,29 +22,7 @@ import {
   writeFileAtomic,
 } from './index.js';
 
-let root: string;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'portcullis-config-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function fresh(name: string): Promise<NotationPaths> {
-  const dir = join(root, name, 'notation');
-  await mkdir(dir, { recursive: true });
-  return NotationPaths.fromConfigDir(dir);
-}
-
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isPortcullisError(error), String(error));
-    return { code: error.code, message: error.message };
-  }
-  assert.fail('expected an error');
-}
+const sandbox = configSandbox('config');
 
 describe('resolveNotationDirectories', () => {
   it('follows XDG on Linux, with NOTATION_* overrides', () => {
@@ -94,7 +71,7 @@ describe('resolveNotationDirectories', () => {
 
 describe('config.json', () => {
   it('defaults when missing and round-trips as notation-go writes it', async () => {
-    const paths = await fresh('config');
+    const paths = await sandbox.fresh('config');
     assert.deepEqual(await loadConfig(paths), { insecureRegistries: null, credsStore: '', credHelpers: null, signatureFormat: '' });
     await writeFile(paths.configFile, '{"credsStore":"pass","credHelpers":{"z.io":"b","a.io":"x<&>"},"insecureRegistries":[],"Unknown":1}');
     await saveConfig(paths, await loadConfig(paths));
@@ -109,7 +86,7 @@ describe('config.json', () => {
   });
 
   it('reports Go\'s decoding errors, and refuses symlinks', async () => {
-    const paths = await fresh('config-bad');
+    const paths = await sandbox.fresh('config-bad');
     await writeFile(paths.configFile, '{"signatureFormat":1}');
     assert.deepEqual(await failure(() => loadConfig(paths)), {
       code: 'ERR_CONFIG_MALFORMED',
@@ -118,8 +95,8 @@ describe('config.json', () => {
     await writeFile(paths.configFile, '');
     assert.equal((await failure(() => loadConfig(paths))).message, 'EOF');
     await rm(paths.configFile);
-    await writeFile(join(root, 'elsewhere.json'), '{}');
-    await symlink(join(root, 'elsewhere.json'), paths.configFile);
+    await writeFile(join(sandbox.root, 'elsewhere.json'), '{}');
+    await symlink(join(sandbox.root, 'elsewhere.json'), paths.configFile);
     assert.equal((await failure(() => loadConfig(paths))).message, `"${paths.configFile}" is not a regular file (symlinks are not supported)`);
   });
 });
@@ -151,7 +128,7 @@ describe('signingkeys.json', () => {
 `;
 
   it('round-trips notation-go\'s own test file byte for byte', async () => {
-    const paths = await fresh('keys');
+    const paths = await sandbox.fresh('keys');
     await writeFile(paths.signingKeysFile, NOTATION_GO_TESTDATA);
     const keys = await loadSigningKeys(paths);
     assert.equal(getSigningKey(keys).name, 'wabbit-networks');
@@ -161,7 +138,7 @@ describe('signingkeys.json', () => {
   });
 
   it('lists, sets the default and deletes like `notation key`', async () => {
-    const paths = await fresh('keys-ops');
+    const paths = await sandbox.fresh('keys-ops');
     await writeFile(paths.signingKeysFile, NOTATION_GO_TESTDATA);
     await updateDefaultSigningKey(paths, 'external-key');
     assert.equal((await loadSigningKeys(paths)).default, 'external-key');
@@ -186,7 +163,7 @@ describe('signingkeys.json', () => {
   });
 
   it('validates as notation-go does', async () => {
-    const paths = await fresh('keys-bad');
+    const paths = await sandbox.fresh('keys-bad');
     for (const [content, message] of [
       ['{"keys":[{"name":"a"},{"name":"a"}]}', "malformed signingkeys.json: multiple keys with name 'a' found"],
       ['{"default":"x","keys":[]}', "malformed signingkeys.json: default key 'x' not found"],
@@ -204,7 +181,7 @@ describe('signingkeys.json', () => {
 
 describe('writeFileAtomic', () => {
   it('replaces content, applies 0600 and leaves no temporary file', async () => {
-    const dir = join(root, 'atomic', 'deep');
+    const dir = join(sandbox.root, 'atomic', 'deep');
     const target = join(dir, 'f.json');
     await writeFileAtomic(target, 'one');
     await writeFileAtomic(target, 'two');
@@ -215,14 +192,14 @@ describe('writeFileAtomic', () => {
   });
 
   it('cleans up after a failed rename', async () => {
-    const dir = join(root, 'atomic-fail');
+    const dir = join(sandbox.root, 'atomic-fail');
     await mkdir(join(dir, 'target-is-dir', 'child'), { recursive: true });
     await assert.rejects(() => writeFileAtomic(join(dir, 'target-is-dir'), 'x'), /rename .*target-is-dir: (is a directory|directory not empty)/);
     assert.deepEqual(await readdir(dir), ['target-is-dir']);
   });
 
   it('keeps readers on whole contents during concurrent writes', async () => {
-    const target = join(root, 'atomic-race.txt');
+    const target = join(sandbox.root, 'atomic-race.txt');
     await writeFileAtomic(target, 'a'.repeat(100_000));
     const writes = Array.from({ length: 20 }, (_, i) => writeFileAtomic(target, String.fromCharCode(98 + (i % 20)).repeat(100_000)));
     const reads = Array.from({ length: 40 }, async () => {
@@ -231,6 +208,6 @@ describe('writeFileAtomic', () => {
       assert.equal(new Set(content).size, 1);
     });
     await Promise.all([...writes, ...reads]);
-    assert.deepEqual((await readdir(root)).filter((n) => n.includes('.tmp-')), []);
+    assert.deepEqual((await readdir(sandbox.root)).filter((n) => n.includes('.tmp-')), []);
   });
 });

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../layout/atomic.js';
-import { goTimeString } from '../pki/name.js';
+import { goTimeString } from '../gocompat/index.js';
 import { NOOP_LOGGER, parseCrl, type CrlBundleBytes, type CrlCache, type RevocationLogger } from '../pki/revocation/index.js';
 
 /** Notation's subdirectory of the cache directory for CRLs (dir.PathCRLCache). */

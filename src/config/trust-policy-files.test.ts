@@ -4,15 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-import { isPortcullisError } from '../errors.js';
+import { describe, it } from 'node:test';
+import { skipWithoutTestdata, testdata } from '../../test/helpers/conformance.js';
+import { configSandbox, failure } from '../../test/helpers/fixtures.js';
 import {
   LEGACY_POLICY_WARNING,
-  NotationPaths,
   importBlobTrustPolicy,
   importOCITrustPolicy,
   initBlobTrustPolicy,
@@ -23,46 +21,18 @@ import {
   showOCITrustPolicy,
 } from './index.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const POLICIES = join(SHARED, 'conformance', 'notation-e2e', 'testdata', 'config', 'trustpolicies');
-const present = existsSync(POLICIES);
-const skip = present ? false : process.env.CI ? false : `shared e2e data not found at ${POLICIES}`;
-const policy = (name: string): string => join(POLICIES, name);
+const skip = skipWithoutTestdata('config', 'trustpolicies');
+const policy = (name: string): string => testdata('config', 'trustpolicies', name);
 const LINK = 'https://notaryproject.dev/docs/quickstart/#create-a-trust-policy';
 
-let root: string;
-let counter = 0;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'portcullis-policy-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function fresh(): Promise<NotationPaths> {
-  counter += 1;
-  const dir = join(root, `home${counter}`, 'notation');
-  await mkdir(dir, { recursive: true });
-  return NotationPaths.fromConfigDir(dir);
-}
-
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isPortcullisError(error), String(error));
-    return { code: error.code, message: error.message };
-  }
-  assert.fail('expected an error');
-}
+const sandbox = configSandbox('policy');
 
 const yes = (): boolean => true;
 const no = (): boolean => false;
 
 describe('OCI trust policy files', { skip }, () => {
   it('show: missing, legacy with warning, invalid with hint (policy-show-*)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     assert.deepEqual(await failure(() => showOCITrustPolicy(paths)), {
       code: 'ERR_CONFIG_NOT_FOUND',
       message: 'failed to show OCI trust policy as it does not exist.\nYou can import one using `notation policy import <path-to-policy.json>`',
@@ -80,7 +50,7 @@ describe('OCI trust policy files', { skip }, () => {
   });
 
   it('import: new, then refused without confirmation, then confirmed; legacy file removed', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await writeFile(paths.legacyTrustPolicyFile, readFileSync(policy('trustpolicy.json')));
     // an existing (legacy) policy: no confirm callback means cancelled, as with closed stdin
     const cancelled = await importOCITrustPolicy(paths, policy('skip_trustpolicy.json'));
@@ -106,14 +76,14 @@ describe('OCI trust policy files', { skip }, () => {
   });
 
   it('import: a malformed existing policy is replaced without asking (policy-import-existing-malformed-skips-confirmation)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await writeFile(paths.legacyTrustPolicyFile, readFileSync(policy('invalid_format_trustpolicy.json')));
     const result = await importOCITrustPolicy(paths, policy('skip_trustpolicy.json'), { confirm: no });
     assert.equal(result.written, true);
   });
 
   it('import: refuses invalid files with the CLI\'s prefixes', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     assert.equal(
       (await failure(() => importOCITrustPolicy(paths, policy('invalid_format_trustpolicy.json')))).message,
       "failed to parse OCI trust policy configuration: invalid character '}' after array element",
@@ -130,7 +100,7 @@ describe('OCI trust policy files', { skip }, () => {
   });
 
   it('import: warns when the legacy file cannot be deleted (policy-import-warn-old-policy-not-deleted)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await mkdir(paths.legacyTrustPolicyFile);
     await writeFile(join(paths.legacyTrustPolicyFile, 'placeholder'), 'fake');
     const result = await importOCITrustPolicy(paths, policy('trustpolicy.json'), { force: true });
@@ -141,7 +111,7 @@ describe('OCI trust policy files', { skip }, () => {
   });
 
   it('import: reports an unwritable config directory (policy-import-new-unwritable-config-dir)', { skip: process.getuid?.() === 0 ? 'root ignores modes' : false }, async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     const { chmod } = await import('node:fs/promises');
     await chmod(paths.directories.config, 0o400);
     try {
@@ -152,7 +122,7 @@ describe('OCI trust policy files', { skip }, () => {
   });
 
   it('init: writes one statement as MarshalIndent would, then validates it on load', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     const result = await initOCITrustPolicy(paths, {
       name: 'wabbit',
       registryScopes: ['registry.wabbit-networks.io/net-monitor'],
@@ -176,7 +146,7 @@ describe('OCI trust policy files', { skip }, () => {
   });
 
   it('load for verification: not present, symlink, malformed, legacy fallback', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     assert.deepEqual(await failure(() => loadOCITrustPolicy(paths)), {
       code: 'ERR_TRUST_POLICY_NOT_FOUND',
       message: `trust policy is not present. To create a trust policy, see: ${LINK}`,
@@ -204,7 +174,7 @@ describe('OCI trust policy files', { skip }, () => {
 
 describe('blob trust policy files', { skip }, () => {
   it('show: missing, valid, invalid (blob-policy-show-*)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     assert.equal(
       (await failure(() => showBlobTrustPolicy(paths))).message,
       'failed to show blob trust policy as the configuration does not exist.\nYou can import one using `notation blob policy import <path-to-policy.json>`',
@@ -216,7 +186,7 @@ describe('blob trust policy files', { skip }, () => {
   });
 
   it('import accepts an OCI-shaped file (registryScopes is ignored) and asks before overwriting', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await importBlobTrustPolicy(paths, policy('blob_trust_policy.json'));
     assert.equal((await importBlobTrustPolicy(paths, policy('skip_trustpolicy.json'), { confirm: no })).written, false);
     const done = await importBlobTrustPolicy(paths, policy('skip_trustpolicy.json'), { confirm: yes });
@@ -229,7 +199,7 @@ describe('blob trust policy files', { skip }, () => {
   });
 
   it('init writes exactly what notation writes (blob-policy-init-success)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     const result = await initBlobTrustPolicy(paths, {
       name: 'example-policy',
       global: true,

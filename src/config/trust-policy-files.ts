@@ -20,6 +20,8 @@ import {
   validateBlobTrustPolicyDocument,
   validateOCITrustPolicyDocument,
   type BlobTrustPolicyDocument,
+  type BlobTrustPolicyStatement,
+  type DecodePolicyOptions,
   type OCITrustPolicyDocument,
   type VerificationLevelName,
 } from '../trust/index.js';
@@ -118,11 +120,18 @@ export async function loadBlobTrustPolicy(paths: NotationPaths): Promise<BlobTru
   return document;
 }
 
-/** notation-go's `LoadOCIDocument() == nil` (decodes, does not validate): does a policy exist? */
-async function ociPolicyLoads(paths: NotationPaths): Promise<boolean> {
-  for (const fileName of [OCI_TRUST_POLICY_FILE, LEGACY_TRUST_POLICY_FILE]) {
+/**
+ * notation-go's `LoadOCIDocument() == nil` / `LoadBlobDocument() == nil` (decodes, does not
+ * validate): does a policy exist? The first of `fileNames` that is present decides.
+ */
+async function policyLoads(
+  paths: NotationPaths,
+  fileNames: readonly string[],
+  decode: (bytes: Uint8Array, options: DecodePolicyOptions) => unknown,
+): Promise<boolean> {
+  for (const fileName of fileNames) {
     try {
-      decodeOCITrustPolicyDocument(await getDocumentBytes(paths, fileName), { trailingData: 'ignore' });
+      decode(await getDocumentBytes(paths, fileName), { trailingData: 'ignore' });
       return true;
     } catch (error) {
       if (error instanceof TrustError && error.code === 'ERR_TRUST_POLICY_NOT_FOUND') continue;
@@ -130,15 +139,6 @@ async function ociPolicyLoads(paths: NotationPaths): Promise<boolean> {
     }
   }
   return false;
-}
-
-async function blobPolicyLoads(paths: NotationPaths): Promise<boolean> {
-  try {
-    decodeBlobTrustPolicyDocument(await getDocumentBytes(paths, BLOB_TRUST_POLICY_FILE), { trailingData: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,12 +171,19 @@ async function readConfigFile(paths: NotationPaths, fileName: string): Promise<U
   return readFileLimited(paths.config(fileName), MAX_TRUST_POLICY_BYTES, fileName);
 }
 
-function checkPolicy<T>(content: Uint8Array, parse: (bytes: Uint8Array) => T): PortcullisError | undefined {
+/** The policy as shown: its bytes, and the parse or validation error with the CLI's hint when invalid. */
+function shownPolicy(
+  content: Uint8Array,
+  path: string,
+  warnings: readonly string[],
+  parse: (bytes: Uint8Array) => unknown,
+  invalidHint: string,
+): ShownPolicy {
   try {
     parse(content);
-    return undefined;
+    return { content, path, warnings };
   } catch (error) {
-    if (isPortcullisError(error)) return error;
+    if (isPortcullisError(error)) return { content, path, warnings, error, invalidHint };
     throw error;
   }
 }
@@ -215,13 +222,7 @@ export async function showOCITrustPolicy(paths: NotationPaths): Promise<ShownPol
     if (error instanceof ConfigError) throw error;
     throw new ConfigError('ERR_CONFIG_IO', `failed to show OCI trust policy: ${(error as Error).message}`, { cause: error });
   }
-  const error = checkPolicy(content, (bytes) => parseOCITrustPolicyDocument(bytes));
-  return {
-    content,
-    path: paths.config(fileName),
-    warnings,
-    ...(error === undefined ? {} : { error, invalidHint: OCI_POLICY_INVALID_HINT }),
-  };
+  return shownPolicy(content, paths.config(fileName), warnings, (bytes) => parseOCITrustPolicyDocument(bytes), OCI_POLICY_INVALID_HINT);
 }
 
 /**
@@ -241,13 +242,7 @@ export async function showBlobTrustPolicy(paths: NotationPaths): Promise<ShownPo
     }
     throw new ConfigError('ERR_CONFIG_IO', `failed to show trust policy: ${(error as Error).message}`, { cause: error });
   }
-  const error = checkPolicy(content, (bytes) => parseBlobTrustPolicyDocument(bytes));
-  return {
-    content,
-    path: paths.blobTrustPolicyFile,
-    warnings: [],
-    ...(error === undefined ? {} : { error, invalidHint: BLOB_POLICY_INVALID_HINT }),
-  };
+  return shownPolicy(content, paths.blobTrustPolicyFile, [], (bytes) => parseBlobTrustPolicyDocument(bytes), BLOB_POLICY_INVALID_HINT);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,39 +266,12 @@ export interface PolicyWriteResult {
   readonly warnings: readonly string[];
 }
 
-const OCI_OVERWRITE_PROMPT = 'The OCI trust policy configuration already exists, do you want to overwrite it?';
-const BLOB_OVERWRITE_PROMPT = 'The blob trust policy configuration already exists, do you want to overwrite it?';
-
 async function readSource(source: string | Uint8Array, what: string): Promise<Uint8Array> {
   if (typeof source !== 'string') return source;
   try {
     return await readFileLimited(source, MAX_TRUST_POLICY_BYTES);
   } catch (error) {
     throw new ConfigError('ERR_CONFIG_IO', `failed to read ${what}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** Asks (or not) whether to overwrite; returns false when cancelled. */
-async function mayOverwrite(
-  exists: boolean,
-  options: WritePolicyOptions | undefined,
-  prompt: string,
-  forcedWarning: string,
-  warnings: string[],
-): Promise<boolean> {
-  if (!exists) return true;
-  if (options?.force === true) {
-    warnings.push(forcedWarning);
-    return true;
-  }
-  return options?.confirm === undefined ? false : await options.confirm(prompt);
-}
-
-async function writePolicy(target: string, content: Uint8Array | string, what: string): Promise<void> {
-  try {
-    await writeFileAtomic(target, content);
-  } catch (error) {
-    throw new ConfigError('ERR_CONFIG_IO', `failed to write ${what}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -328,6 +296,114 @@ async function deleteLegacyPolicy(paths: NotationPaths, messages: string[], warn
 }
 
 /**
+ * What differs between `policy …` and `blob policy …` when a policy is imported or initialized:
+ * the file, the codec, the rules, and the few words of the CLI that do not follow from the label.
+ */
+interface PolicyKind<D> {
+  /** `OCI` or `blob`, as the CLI's messages name the policy. */
+  readonly label: 'OCI' | 'blob';
+  readonly target: (paths: NotationPaths) => string;
+  /** Does a policy exist already (asked before overwriting)? */
+  readonly exists: (paths: NotationPaths) => Promise<boolean>;
+  readonly decode: (bytes: Uint8Array) => D;
+  readonly validate: (document: D) => void;
+  readonly marshal: (document: D) => string;
+  /** How `import` names the source in its read error. */
+  readonly source: string;
+  /** The prefix of `init`'s validation error. */
+  readonly invalidInit: string;
+  /** Runs after the file is written (OCI: remove the legacy `trustpolicy.json`). */
+  readonly afterWrite?: (paths: NotationPaths, messages: string[], warnings: string[]) => Promise<void>;
+}
+
+const OCI_POLICY: PolicyKind<OCITrustPolicyDocument> = {
+  label: 'OCI',
+  target: (paths) => paths.ociTrustPolicyFile,
+  exists: (paths) => policyLoads(paths, [OCI_TRUST_POLICY_FILE, LEGACY_TRUST_POLICY_FILE], decodeOCITrustPolicyDocument),
+  decode: (bytes) => decodeOCITrustPolicyDocument(bytes),
+  validate: validateOCITrustPolicyDocument,
+  marshal: (document) => marshalOCITrustPolicyDocument(document),
+  source: 'OCI trust policy configuration',
+  invalidInit: 'invalid OCI trust policy',
+  afterWrite: deleteLegacyPolicy,
+};
+
+const BLOB_POLICY: PolicyKind<BlobTrustPolicyDocument> = {
+  label: 'blob',
+  target: (paths) => paths.blobTrustPolicyFile,
+  exists: (paths) => policyLoads(paths, [BLOB_TRUST_POLICY_FILE], decodeBlobTrustPolicyDocument),
+  decode: (bytes) => decodeBlobTrustPolicyDocument(bytes),
+  validate: validateBlobTrustPolicyDocument,
+  marshal: (document) => marshalBlobTrustPolicyDocument(document),
+  source: 'blob trust policy file',
+  invalidInit: 'invalid blob policy',
+};
+
+/** Runs a trust step, prefixing its TrustError the way the CLI does. */
+function withPrefix<T>(prefix: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof TrustError) throw new TrustError(error.code, `${prefix}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The common end of import and init: asks (or not) before replacing an existing policy, writes
+ * `content` atomically (mode 0600), runs the kind's follow-up and reports as the CLI does.
+ */
+async function writePolicy<D>(
+  kind: PolicyKind<D>,
+  paths: NotationPaths,
+  content: Uint8Array | string,
+  options: WritePolicyOptions | undefined,
+  done: string,
+): Promise<PolicyWriteResult> {
+  const what = `${kind.label} trust policy configuration`;
+  const messages: string[] = [];
+  const warnings: string[] = [];
+  const target = kind.target(paths);
+  if (await kind.exists(paths)) {
+    if (options?.force === true) {
+      warnings.push(`Warning: existing ${what} will be overwritten`);
+    } else if (options?.confirm === undefined || !(await options.confirm(`The ${what} already exists, do you want to overwrite it?`))) {
+      return { written: false, path: target, messages, warnings };
+    }
+  }
+  try {
+    await writeFileAtomic(target, content);
+  } catch (error) {
+    throw new ConfigError('ERR_CONFIG_IO', `failed to write ${what}: ${(error as Error).message}`, { cause: error });
+  }
+  await kind.afterWrite?.(paths, messages, warnings);
+  messages.push(`${done} ${target}.`);
+  return { written: true, path: target, messages, warnings };
+}
+
+async function importPolicy<D>(
+  kind: PolicyKind<D>,
+  paths: NotationPaths,
+  source: string | Uint8Array,
+  options: WritePolicyOptions | undefined,
+): Promise<PolicyWriteResult> {
+  const content = await readSource(source, kind.source);
+  const document = withPrefix(`failed to parse ${kind.label} trust policy configuration`, () => kind.decode(content));
+  withPrefix(`failed to validate ${kind.label} trust policy configuration`, () => kind.validate(document));
+  return writePolicy(kind, paths, content, options, `Successfully imported ${kind.label} trust policy configuration to`);
+}
+
+async function initPolicy<D>(
+  kind: PolicyKind<D>,
+  paths: NotationPaths,
+  document: D,
+  options: WritePolicyOptions,
+): Promise<PolicyWriteResult> {
+  withPrefix(kind.invalidInit, () => kind.validate(document));
+  return writePolicy(kind, paths, kind.marshal(document), options, `Successfully initialized ${kind.label} trust policy file to`);
+}
+
+/**
  * `notation policy import [--force] <file>`: parses and validates the file (bytes, or a path to
  * read), asks before replacing an existing policy, writes it verbatim to `trustpolicy.oci.json`
  * (atomically, mode 0600) and removes the legacy `trustpolicy.json`.
@@ -340,33 +416,7 @@ export async function importOCITrustPolicy(
   source: string | Uint8Array,
   options?: WritePolicyOptions,
 ): Promise<PolicyWriteResult> {
-  const content = await readSource(source, 'OCI trust policy configuration');
-  let document: OCITrustPolicyDocument;
-  try {
-    document = decodeOCITrustPolicyDocument(content);
-  } catch (error) {
-    throw rewrap(error, 'failed to parse OCI trust policy configuration');
-  }
-  try {
-    validateOCITrustPolicyDocument(document);
-  } catch (error) {
-    throw rewrap(error, 'failed to validate OCI trust policy configuration');
-  }
-  const messages: string[] = [];
-  const warnings: string[] = [];
-  const target = paths.ociTrustPolicyFile;
-  const proceed = await mayOverwrite(
-    await ociPolicyLoads(paths),
-    options,
-    OCI_OVERWRITE_PROMPT,
-    'Warning: existing OCI trust policy configuration will be overwritten',
-    warnings,
-  );
-  if (!proceed) return { written: false, path: target, messages, warnings };
-  await writePolicy(target, content, 'OCI trust policy configuration');
-  await deleteLegacyPolicy(paths, messages, warnings);
-  messages.push(`Successfully imported OCI trust policy configuration to ${target}.`);
-  return { written: true, path: target, messages, warnings };
+  return importPolicy(OCI_POLICY, paths, source, options);
 }
 
 /**
@@ -379,37 +429,7 @@ export async function importBlobTrustPolicy(
   source: string | Uint8Array,
   options?: WritePolicyOptions,
 ): Promise<PolicyWriteResult> {
-  const content = await readSource(source, 'blob trust policy file');
-  let document: BlobTrustPolicyDocument;
-  try {
-    document = decodeBlobTrustPolicyDocument(content);
-  } catch (error) {
-    throw rewrap(error, 'failed to parse blob trust policy configuration');
-  }
-  try {
-    validateBlobTrustPolicyDocument(document);
-  } catch (error) {
-    throw rewrap(error, 'failed to validate blob trust policy configuration');
-  }
-  const messages: string[] = [];
-  const warnings: string[] = [];
-  const target = paths.blobTrustPolicyFile;
-  const proceed = await mayOverwrite(
-    await blobPolicyLoads(paths),
-    options,
-    BLOB_OVERWRITE_PROMPT,
-    'Warning: existing blob trust policy configuration will be overwritten',
-    warnings,
-  );
-  if (!proceed) return { written: false, path: target, messages, warnings };
-  await writePolicy(target, content, 'blob trust policy configuration');
-  messages.push(`Successfully imported blob trust policy configuration to ${target}.`);
-  return { written: true, path: target, messages, warnings };
-}
-
-function rewrap(error: unknown, prefix: string): unknown {
-  if (error instanceof TrustError) return new TrustError(error.code, `${prefix}: ${error.message}`, { cause: error });
-  return error;
+  return importPolicy(BLOB_POLICY, paths, source, options);
 }
 
 /** Flags of `policy init` / `blob policy init`. */
@@ -434,6 +454,16 @@ export interface InitBlobPolicyOptions extends InitPolicyOptions {
   readonly global?: boolean;
 }
 
+/** The statement fields both `init` commands take from their flags. */
+function initStatement(options: InitPolicyOptions): Omit<BlobTrustPolicyStatement, 'globalPolicy'> {
+  return {
+    name: options.name,
+    signatureVerification: { level: options.level ?? 'strict', override: null, verifyTimestamp: '' },
+    trustStores: [...options.trustStores],
+    trustedIdentities: [...options.trustedIdentities],
+  };
+}
+
 /**
  * `notation policy init` — Portcullis's addition (Notation has it only for blobs): writes a
  * one-statement `trustpolicy.oci.json`
@@ -445,36 +475,9 @@ export interface InitBlobPolicyOptions extends InitPolicyOptions {
 export async function initOCITrustPolicy(paths: NotationPaths, options: InitOCIPolicyOptions): Promise<PolicyWriteResult> {
   const document: OCITrustPolicyDocument = {
     version: '1.0',
-    trustPolicies: [
-      {
-        name: options.name,
-        signatureVerification: { level: options.level ?? 'strict', override: null, verifyTimestamp: '' },
-        trustStores: [...options.trustStores],
-        trustedIdentities: [...options.trustedIdentities],
-        registryScopes: [...options.registryScopes],
-      },
-    ],
+    trustPolicies: [{ ...initStatement(options), registryScopes: [...options.registryScopes] }],
   };
-  try {
-    validateOCITrustPolicyDocument(document);
-  } catch (error) {
-    throw rewrap(error, 'invalid OCI trust policy');
-  }
-  const messages: string[] = [];
-  const warnings: string[] = [];
-  const target = paths.ociTrustPolicyFile;
-  const proceed = await mayOverwrite(
-    await ociPolicyLoads(paths),
-    options,
-    OCI_OVERWRITE_PROMPT,
-    'Warning: existing OCI trust policy configuration will be overwritten',
-    warnings,
-  );
-  if (!proceed) return { written: false, path: target, messages, warnings };
-  await writePolicy(target, marshalOCITrustPolicyDocument(document), 'OCI trust policy configuration');
-  await deleteLegacyPolicy(paths, messages, warnings);
-  messages.push(`Successfully initialized OCI trust policy file to ${target}.`);
-  return { written: true, path: target, messages, warnings };
+  return initPolicy(OCI_POLICY, paths, document, options);
 }
 
 /**
@@ -485,35 +488,9 @@ export async function initOCITrustPolicy(paths: NotationPaths, options: InitOCIP
 export async function initBlobTrustPolicy(paths: NotationPaths, options: InitBlobPolicyOptions): Promise<PolicyWriteResult> {
   const document: BlobTrustPolicyDocument = {
     version: '1.0',
-    trustPolicies: [
-      {
-        name: options.name,
-        signatureVerification: { level: options.level ?? 'strict', override: null, verifyTimestamp: '' },
-        trustStores: [...options.trustStores],
-        trustedIdentities: [...options.trustedIdentities],
-        globalPolicy: options.global === true,
-      },
-    ],
+    trustPolicies: [{ ...initStatement(options), globalPolicy: options.global === true }],
   };
-  try {
-    validateBlobTrustPolicyDocument(document);
-  } catch (error) {
-    throw rewrap(error, 'invalid blob policy');
-  }
-  const messages: string[] = [];
-  const warnings: string[] = [];
-  const target = paths.blobTrustPolicyFile;
-  const proceed = await mayOverwrite(
-    await blobPolicyLoads(paths),
-    options,
-    BLOB_OVERWRITE_PROMPT,
-    'Warning: existing blob trust policy configuration will be overwritten',
-    warnings,
-  );
-  if (!proceed) return { written: false, path: target, messages, warnings };
-  await writePolicy(target, marshalBlobTrustPolicyDocument(document), 'blob trust policy configuration');
-  messages.push(`Successfully initialized blob trust policy file to ${target}.`);
-  return { written: true, path: target, messages, warnings };
+  return initPolicy(BLOB_POLICY, paths, document, options);
 }
 
 

@@ -3,16 +3,14 @@
  * directories, replaying the Notation e2e cert cases at the library level.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
-import { isPortcullisError } from '../errors.js';
+import { describe, it } from 'node:test';
+import { skipWithoutTestdata, testdata } from '../../test/helpers/conformance.js';
+import { configSandbox, failure } from '../../test/helpers/fixtures.js';
 import { certificateSubject, goDistinguishedNameString } from '../trust/index.js';
 import {
-  NotationPaths,
   addCertificates,
   createFileSystemTrustStore,
   deleteAllCertificates,
@@ -21,44 +19,16 @@ import {
   showCertificates,
 } from './index.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const CONFIG = join(SHARED, 'conformance', 'notation-e2e', 'testdata', 'config');
-const present = existsSync(CONFIG);
-const skip = present ? false : process.env.CI ? false : `shared e2e data not found at ${CONFIG}`;
-const E2E_CRT = join(CONFIG, 'localkeys', 'e2e.crt');
-const EXPIRED_CRT = join(CONFIG, 'localkeys', 'expired_e2e.crt');
+const skip = skipWithoutTestdata('config');
+const E2E_CRT = testdata('config', 'localkeys', 'e2e.crt');
+const EXPIRED_CRT = testdata('config', 'localkeys', 'expired_e2e.crt');
 
-let root: string;
-let counter = 0;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'portcullis-store-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
-async function fresh(): Promise<NotationPaths> {
-  counter += 1;
-  const dir = join(root, `home${counter}`, 'notation');
-  await mkdir(dir, { recursive: true });
-  return NotationPaths.fromConfigDir(dir);
-}
-
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isPortcullisError(error), String(error));
-    return { code: error.code, message: error.message };
-  }
-  assert.fail('expected an error');
-}
+const sandbox = configSandbox('store');
 
 describe('cert add / list / show', { skip }, () => {
   it('adds certificates, refuses duplicates and files without certificates', async () => {
-    const paths = await fresh();
-    const empty = join(root, 'empty.crt');
+    const paths = await sandbox.fresh();
+    const empty = join(sandbox.root, 'empty.crt');
     await writeFile(empty, '');
     const result = await addCertificates(paths, 'ca', 'e2e', [E2E_CRT, E2E_CRT, empty, '/no/such.crt']);
     assert.deepEqual(result.added, [E2E_CRT]);
@@ -83,9 +53,9 @@ describe('cert add / list / show', { skip }, () => {
   });
 
   it('lists with the filters of `cert list` and shows certificates', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await addCertificates(paths, 'ca', 'e2e', [E2E_CRT, EXPIRED_CRT]);
-    await addCertificates(paths, 'tsa', 'ts', [join(CONFIG, 'timestamp', 'DigiCertTSARootSHA384.cer')]);
+    await addCertificates(paths, 'tsa', 'ts', [testdata('config', 'timestamp', 'DigiCertTSARootSHA384.cer')]);
     await addCertificates(paths, 'signingAuthority', 'e2e', [E2E_CRT]);
     const names = (list: { storeType: string; namedStore: string; fileName: string }[]): string[] =>
       list.map((c) => `${c.storeType}/${c.namedStore}/${c.fileName}`);
@@ -117,7 +87,7 @@ describe('cert add / list / show', { skip }, () => {
   });
 
   it('backs verification: the e2e profile store works, a missing store is named', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await addCertificates(paths, 'ca', 'e2e', [E2E_CRT]);
     const store = createFileSystemTrustStore(paths);
     assert.equal((await store.getCertificates('ca', 'e2e')).length, 1);
@@ -137,7 +107,7 @@ describe('cert add / list / show', { skip }, () => {
 
 describe('cert delete', { skip }, () => {
   it('deletes one certificate and removes the store once empty (cert-delete-specific-*)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await addCertificates(paths, 'ca', 'e2e', [E2E_CRT, EXPIRED_CRT]);
     const store = paths.trustStoreDir('ca', 'e2e');
     assert.deepEqual(await deleteCertificate(paths, 'ca', 'e2e', 'expired_e2e.crt', { confirmed: true }), {
@@ -151,7 +121,7 @@ describe('cert delete', { skip }, () => {
   });
 
   it('asks first, and reports a missing file (cert-delete-nonexistent)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await addCertificates(paths, 'ca', 'e2e', [E2E_CRT]);
     const prompts: string[] = [];
     const declined = await deleteCertificate(paths, 'ca', 'e2e', 'e2e.crt', { confirm: (p) => (prompts.push(p), false) });
@@ -166,7 +136,7 @@ describe('cert delete', { skip }, () => {
   });
 
   it('deletes a whole store (cert-delete-all)', async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await addCertificates(paths, 'ca', 'e2e', [E2E_CRT, EXPIRED_CRT]);
     const store = paths.trustStoreDir('ca', 'e2e');
     assert.deepEqual(await deleteAllCertificates(paths, 'ca', 'e2e', { confirmed: true }), {
@@ -182,7 +152,7 @@ describe('cert delete', { skip }, () => {
   });
 
   it('warns when the store cannot be checked for emptiness (cert-delete-warn-store-dir-unreadable)', { skip: process.getuid?.() === 0 ? 'root ignores modes' : false }, async () => {
-    const paths = await fresh();
+    const paths = await sandbox.fresh();
     await addCertificates(paths, 'ca', 'e2e', [E2E_CRT]);
     const store = paths.trustStoreDir('ca', 'e2e');
     const { chmod } = await import('node:fs/promises');

@@ -6,6 +6,7 @@
 import { lstat, opendir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { compareGoStrings } from '../gocompat/index.js';
 import { MAX_CERTIFICATE_FILE_BYTES } from '../limits.js';
 import {
   TRUST_STORE_TYPES,
@@ -172,9 +173,7 @@ async function listCerts(root: string, depth: number): Promise<string[]> {
   const walk = async (directory: string, level: number): Promise<void> => {
     let entries;
     try {
-      entries = (await readdir(directory, { withFileTypes: true })).sort((a, b) =>
-        Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
-      );
+      entries = (await readdir(directory, { withFileTypes: true })).sort((a, b) => compareGoStrings(a.name, b.name));
     } catch (error) {
       throw pathError('open', directory, error);
     }

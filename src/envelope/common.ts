@@ -103,6 +103,30 @@ export function checkSchemeTimes(scheme: SigningScheme, has: (key: string) => bo
   }
 }
 
+/** The header that holds the signing time under `scheme`: `authenticSigningTime` for signingAuthority. */
+export function signingTimeHeader(scheme: SigningScheme): string {
+  return scheme === SIGNING_SCHEME_X509_SIGNING_AUTHORITY ? HEADER_AUTHENTIC_SIGNING_TIME : HEADER_SIGNING_TIME;
+}
+
+/** A time header to sign: its name, its time, and whether it goes into `crit`. */
+export interface TimeHeader {
+  readonly key: string;
+  readonly time: Date;
+  readonly critical: boolean;
+}
+
+/**
+ * The time headers of a signature in notation-core-go's order: the signing time (critical only as
+ * `authenticSigningTime`, which a verifier must process), then the expiry when set (critical).
+ * Each codec writes them in its own encoding (RFC 3339 for JWS, tag-1 epoch seconds for COSE).
+ */
+export function timeHeaders(signature: { readonly signingScheme: SigningScheme; readonly signingTime: Date; readonly expiry?: Date | undefined }): TimeHeader[] {
+  const signingTime = signingTimeHeader(signature.signingScheme);
+  const headers: TimeHeader[] = [{ key: signingTime, time: signature.signingTime, critical: signingTime === HEADER_AUTHENTIC_SIGNING_TIME }];
+  if (signature.expiry) headers.push({ key: HEADER_EXPIRY, time: signature.expiry, critical: true });
+  return headers;
+}
+
 /** What a codec hands to `completeVerification`. */
 export interface DecodedEnvelope {
   readonly format: EnvelopeFormat;

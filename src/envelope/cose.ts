@@ -18,7 +18,17 @@
 import { decode, encode, Tag, TypeEncoderMap } from 'cbor2';
 import { sortCoreDeterministic } from 'cbor2/sorts';
 import { MAX_ENVELOPE_BYTES } from '../limits.js';
-import { checkCriticalList, checkSchemeTimes, completeVerification, fail, isSigningScheme, type DecodedEnvelope, type VerifyEnvelopeOptions } from './common.js';
+import {
+  checkCriticalList,
+  checkSchemeTimes,
+  completeVerification,
+  fail,
+  isSigningScheme,
+  signingTimeHeader,
+  timeHeaders,
+  type DecodedEnvelope,
+  type VerifyEnvelopeOptions,
+} from './common.js';
 import type { PreparedSignature } from './sign-model.js';
 import { coseAlgorithmOf, fromCoseAlgorithm } from './signer.js';
 import {
@@ -29,7 +39,6 @@ import {
   HEADER_SIGNING_TIME,
   HEADER_TIMESTAMP_SIGNATURE,
   MEDIA_TYPE_COSE_ENVELOPE,
-  SIGNING_SCHEME_X509_SIGNING_AUTHORITY,
   type AttributeKey,
   type ExtendedAttribute,
   type VerifiedEnvelope,
@@ -128,7 +137,7 @@ export function decodeCose(bytes: Uint8Array): DecodedEnvelope {
   if (!isSigningScheme(scheme)) fail('ERR_ENVELOPE_INVALID', scheme === undefined ? 'invalid signingScheme' : `unsupported signingScheme: ${String(scheme)}`);
   const has = (key: string): boolean => header.has(key);
   checkSchemeTimes(scheme, has);
-  const timeLabel = scheme === SIGNING_SCHEME_X509_SIGNING_AUTHORITY ? HEADER_AUTHENTIC_SIGNING_TIME : HEADER_SIGNING_TIME;
+  const timeLabel = signingTimeHeader(scheme);
   const signingTime = epochTime(header.get(timeLabel), timeLabel);
   const expiry = header.has(HEADER_EXPIRY) ? epochTime(header.get(HEADER_EXPIRY), HEADER_EXPIRY) : undefined;
 
@@ -214,15 +223,9 @@ export function buildCoseProtectedHeader(prepared: PreparedSignature): Uint8Arra
   const crit: AttributeKey[] = [HEADER_SIGNING_SCHEME];
   header.set(LABEL_ALG, coseAlgorithmOf(prepared.signatureAlgorithm));
   header.set(HEADER_SIGNING_SCHEME, prepared.signingScheme);
-  if (prepared.signingScheme === SIGNING_SCHEME_X509_SIGNING_AUTHORITY) {
-    header.set(HEADER_AUTHENTIC_SIGNING_TIME, epoch(prepared.signingTime));
-    crit.push(HEADER_AUTHENTIC_SIGNING_TIME);
-  } else {
-    header.set(HEADER_SIGNING_TIME, epoch(prepared.signingTime));
-  }
-  if (prepared.expiry) {
-    header.set(HEADER_EXPIRY, epoch(prepared.expiry));
-    crit.push(HEADER_EXPIRY);
+  for (const { key, time, critical } of timeHeaders(prepared)) {
+    header.set(key, epoch(time));
+    if (critical) crit.push(key);
   }
   for (const attribute of prepared.extendedAttributes) {
     if (attribute.critical && typeof attribute.key === 'number' && attribute.key >= 0 && attribute.key <= 8) {

@@ -8,6 +8,7 @@
  * ambiguity").
  */
 import { EnvelopeError } from '../errors.js';
+import { compareGoStrings, goJsonString } from '../gocompat/index.js';
 
 function invalid(message: string): never {
   throw new EnvelopeError('ERR_ENVELOPE_INVALID', message);
@@ -136,28 +137,13 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
   }
 }
 
-/** Go's encoding/json string escaping: `<`, `>`, `&`, U+2028, U+2029 as \u escapes; lone surrogates as U+FFFD. */
-function goString(value: string): string {
-  let out = '"';
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x08) out += '\\b';
-    else if (c === 0x0c) out += '\\f';
-    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
-      out += `\\u${c.toString(16).padStart(4, '0')}`;
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length && value.charCodeAt(i + 1) >= 0xdc00 && value.charCodeAt(i + 1) <= 0xdfff) {
-      out += value[i]! + value[i + 1]!;
-      i++;
-    } else if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd';
-    else out += value[i]!;
-  }
-  return `${out}"`;
-}
+/**
+ * A JS string may hold lone surrogates; the Go string that JSON decoding would give holds U+FFFD
+ * there, and encoding/json writes that character as it is. (Go's string escaping itself, `<`, `>`,
+ * `&`, U+2028 and U+2029 as \u escapes, is gocompat's `goJsonString`.)
+ */
+const wellFormed = (value: string): string =>
+  value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 
 /**
  * JSON the way Go's encoding/json writes it: compact, Go string escaping, and (with `sortKeys`)
@@ -166,7 +152,7 @@ function goString(value: string): string {
  */
 export function goJson(value: unknown, sortKeys: boolean): string {
   if (value === null) return 'null';
-  if (typeof value === 'string') return goString(value);
+  if (typeof value === 'string') return goJsonString(wellFormed(value));
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('JSON cannot encode non-finite numbers');
@@ -175,8 +161,8 @@ export function goJson(value: unknown, sortKeys: boolean): string {
   if (Array.isArray(value)) return `[${value.map((item) => goJson(item, sortKeys)).join(',')}]`;
   if (typeof value === 'object') {
     let keys = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
-    if (sortKeys) keys = keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    return `{${keys.map((key) => `${goString(key)}:${goJson((value as Record<string, unknown>)[key], sortKeys)}`).join(',')}}`;
+    if (sortKeys) keys = keys.sort(compareGoStrings);
+    return `{${keys.map((key) => `${goJson(key, sortKeys)}:${goJson((value as Record<string, unknown>)[key], sortKeys)}`).join(',')}}`;
   }
   throw new TypeError(`JSON cannot encode a ${typeof value}`);
 }

@@ -6,7 +6,7 @@ import { sortCoreDeterministic } from 'cbor2/sorts';
 import { EnvelopeError, type EnvelopeErrorCode } from '../errors.js';
 import { MAX_ENVELOPE_BYTES } from '../limits.js';
 import { buildTestChain, CertificateCache, generateTestCertificate, KEY_SPECS, KEY_SPEC_NAMES, OID_EKU_SERVER_AUTH, type KeySpec, type TestCertificate } from '../pki/index.js';
-import { RSA_8192_TEST_KEY_PEM } from '../pki/testdata/rsa-8192-key.js';
+import { RSA_8192_TEST_KEY_PEM } from '../../test/fixtures/rsa-8192-key.js';
 import { goJson } from './encoding.js';
 import { createLocalSigner, signEnvelope, verifyEnvelope, type EnvelopeFormat, type NotaryPayload, type SignEnvelopeRequest, type Signer } from './index.js';
 
@@ -138,6 +138,10 @@ describe('round trips', () => {
       Buffer.from(envelope.payload, 'base64url').toString(),
       `{"targetArtifact":{"annotations":{"io.wabbit-networks.buildId":"123"},"digest":"sha256:${'b'.repeat(64)}","mediaType":"application/vnd.oci.image.manifest.v1+json","size":517}}`,
     );
+  });
+
+  it('writes JSON as encoding/json does: HTML-safe escapes, byte-ordered keys, U+FFFD for lone surrogates', () => {
+    assert.equal(goJson({ b: 'x', é: 1, a: '<&>\u2028\ud800é' }, true), '{"a":"\\u003c\\u0026\\u003e\\u2028\ufffdé","b":"x","é":1}');
   });
 
   it('refuses signing requests that cannot produce a valid envelope', async () => {

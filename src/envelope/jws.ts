@@ -15,18 +15,27 @@
  * @see notaryproject/notation-core-go signature/jws/{envelope.go,jws.go,types.go}
  */
 import { MAX_ENVELOPE_BYTES } from '../limits.js';
-import { checkCriticalList, checkSchemeTimes, completeVerification, fail, isSigningScheme, NOTARY_SIGNED_HEADERS, type DecodedEnvelope, type VerifyEnvelopeOptions } from './common.js';
+import {
+  checkCriticalList,
+  checkSchemeTimes,
+  completeVerification,
+  fail,
+  isSigningScheme,
+  NOTARY_SIGNED_HEADERS,
+  signingTimeHeader,
+  timeHeaders,
+  type DecodedEnvelope,
+  type VerifyEnvelopeOptions,
+} from './common.js';
 import { decodeBase64, decodeBase64Url, decodeUtf8, encodeBase64, encodeBase64Url, formatRfc3339, goJson, parseRfc3339, parseStrictJson } from './encoding.js';
 import { fromJwsAlgorithm, jwsAlgorithmOf } from './signer.js';
 import {
-  HEADER_AUTHENTIC_SIGNING_TIME,
   HEADER_EXPIRY,
   HEADER_SIGNING_AGENT,
   HEADER_SIGNING_SCHEME,
   HEADER_SIGNING_TIME,
   HEADER_TIMESTAMP_SIGNATURE,
   MEDIA_TYPE_JWS_ENVELOPE,
-  SIGNING_SCHEME_X509_SIGNING_AUTHORITY,
   type ExtendedAttribute,
   type VerifiedEnvelope,
 } from './types.js';
@@ -78,7 +87,7 @@ export function decodeJws(bytes: Uint8Array): DecodedEnvelope {
   if (!has(HEADER_SIGNING_SCHEME)) fail('ERR_ENVELOPE_INVALID', `JWS protected header is missing "${HEADER_SIGNING_SCHEME}"`);
   if (!isSigningScheme(scheme)) fail('ERR_ENVELOPE_INVALID', `unsupported SigningScheme: \`${String(scheme)}\``);
   checkSchemeTimes(scheme, has);
-  const timeKey = scheme === SIGNING_SCHEME_X509_SIGNING_AUTHORITY ? HEADER_AUTHENTIC_SIGNING_TIME : HEADER_SIGNING_TIME;
+  const timeKey = signingTimeHeader(scheme);
   const signingTime = parseRfc3339(header[timeKey], `"${timeKey}"`);
   const expiry = has(HEADER_EXPIRY) ? parseRfc3339(header[HEADER_EXPIRY], `"${HEADER_EXPIRY}"`) : undefined;
 
@@ -150,15 +159,9 @@ export function buildJwsProtectedHeader(prepared: PreparedSignature): string {
   header.alg = jwsAlgorithmOf(prepared.signatureAlgorithm);
   header.cty = prepared.contentType;
   header[HEADER_SIGNING_SCHEME] = prepared.signingScheme;
-  if (prepared.signingScheme === SIGNING_SCHEME_X509_SIGNING_AUTHORITY) {
-    header[HEADER_AUTHENTIC_SIGNING_TIME] = formatRfc3339(prepared.signingTime);
-    crit.push(HEADER_AUTHENTIC_SIGNING_TIME);
-  } else {
-    header[HEADER_SIGNING_TIME] = formatRfc3339(prepared.signingTime);
-  }
-  if (prepared.expiry) {
-    header[HEADER_EXPIRY] = formatRfc3339(prepared.expiry);
-    crit.push(HEADER_EXPIRY);
+  for (const { key, time, critical } of timeHeaders(prepared)) {
+    header[key] = formatRfc3339(time);
+    if (critical) crit.push(key);
   }
   header.crit = crit;
   return goJson(header, true);

@@ -12,6 +12,7 @@
  * - On signing we emit only mediaType, digest, size and annotations, like notation-go.
  */
 import { EnvelopeError } from '../errors.js';
+import { compareGoStrings } from '../gocompat/index.js';
 import { isValidMediaType, parseDescriptor, type Descriptor, type Digest } from '../oci/index.js';
 import { decodeUtf8, goJson, parseStrictJson } from './encoding.js';
 import type { EnvelopeFormat, NotaryPayload } from './types.js';
@@ -68,7 +69,7 @@ function sanitize(target: Descriptor): Record<string, unknown> {
   const out: Record<string, unknown> = { mediaType: target.mediaType, digest: target.digest, size: target.size };
   if (target.annotations && Object.keys(target.annotations).length > 0) {
     const sorted: Record<string, string> = {};
-    for (const key of Object.keys(target.annotations).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+    for (const key of Object.keys(target.annotations).sort(compareGoStrings)) {
       sorted[key] = target.annotations[key]!;
     }
     out.annotations = sorted;

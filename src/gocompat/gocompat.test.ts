@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  GO_STRING_MAP,
   GoJsonSyntaxError,
+  asGoString,
+  asGoStringMap,
+  asGoStrings,
   decodeGoBytes,
   encodeGoBytes,
+  goDistinguishedNameString,
   goJsonString,
   goQuote,
+  goStringMapOutput,
+  goTimeString,
+  isGoJsonError,
   goUnicodeVerb,
   marshalGoJson,
   parseGoJson,
@@ -64,5 +72,58 @@ describe('Go quoting', () => {
     assert.deepEqual(encodeGoBytes(decodeGoBytes(Uint8Array.from([0xc3, 0xa9, 0xff]))), Uint8Array.from([0xc3, 0xa9, 0xff]));
     assert.equal(goUnicodeVerb(0x67), "U+0067 'g'");
     assert.equal(goUnicodeVerb(0x01), 'U+0001');
+  });
+});
+
+describe('Go pkix.Name.String()', () => {
+  // Expected strings printed by Go 1.26 for the same RDN sequences (FillFromRDNSequence, String).
+  const DC = '0.9.2342.19200300.100.1.25';
+  const EMAIL = '1.2.840.113549.1.9.1';
+
+  it('orders, groups and escapes like Go, and re-marshals unnamed values', () => {
+    const rdns = [
+      [{ type: '2.5.4.6', value: 'US' }],
+      [{ type: DC, value: 'example' }],
+      [{ type: EMAIL, value: 'x@y' }],
+      [{ type: '2.5.4.10', value: ' é, a ' }],
+      [{ type: '2.5.4.3', value: 'first' }],
+      [{ type: DC, value: 'a*b' }],
+      [{ type: '2.5.4.3', value: '#last' }],
+      [{ type: '2.5.4.11', value: 'u1' }, { type: '2.5.4.11', value: 'u2' }],
+    ];
+    assert.equal(
+      goDistinguishedNameString(rdns),
+      `CN=\\#last,OU=u1+OU=u2,O=\\ é\\, a\\ ,C=US,${DC}=#0c03612a62,${EMAIL}=#0c03784079,${DC}=#13076578616d706c65`,
+    );
+  });
+
+  it('accepts Go attribute names and drops an empty last CN', () => {
+    assert.equal(goDistinguishedNameString([[{ type: 'cn', value: 'x' }], [{ type: 'S', value: 'WA' }], [{ type: 'CN', value: '' }]]), 'ST=WA');
+    assert.equal(goDistinguishedNameString([[{ type: 'E', value: 'x@y' }]]), `${EMAIL}=#0c03784079`);
+  });
+
+  it('prints invalid UTF-8 as Go does: no #hex form, U+FFFD for the bad byte', () => {
+    const bad = (text: string, byte: number): string => decodeGoBytes(Buffer.concat([Buffer.from(text), Uint8Array.of(byte)]));
+    const rdns = [[{ type: DC, value: `${bad('bad', 0xff)},x` }], [{ type: '2.5.4.10', value: `${bad('', 0xff)}o ` }]];
+    assert.equal(goDistinguishedNameString(rdns), `O=\ufffdo\\ ,${DC}=bad\ufffd\\,x`);
+  });
+
+  it('formats times like time.Time.String()', () => {
+    assert.equal(goTimeString(new Date('2023-06-27T05:30:33Z')), '2023-06-27 05:30:33 +0000 UTC');
+    assert.equal(goTimeString(new Date('2023-06-27T05:30:33.120Z')), '2023-06-27 05:30:33.12 +0000 UTC');
+  });
+});
+
+describe('Go zero values and map output', () => {
+  it('reads absent and null fields as Go holds them, and writes maps with sorted keys', () => {
+    assert.equal(asGoString(undefined), '');
+    assert.equal(asGoStrings(null), null);
+    assert.deepEqual(asGoStrings(['a', 'b']), ['a', 'b']);
+    const map = asGoStringMap(unmarshalGoJson(Buffer.from('{"é":"1","b":"2","a":"3"}'), GO_STRING_MAP));
+    assert.deepEqual([...(map ?? [])], [['é', '1'], ['b', '2'], ['a', '3']]);
+    assert.equal(marshalGoJson(goStringMapOutput(map ?? new Map())), '{"a":"3","b":"2","é":"1"}');
+    assert.equal(asGoStringMap(null), null);
+    assert.ok(isGoJsonError(new GoJsonSyntaxError('x', 0)));
+    assert.ok(!isGoJsonError(new Error('x')));
   });
 });

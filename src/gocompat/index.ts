@@ -1,7 +1,9 @@
 /**
  * Go compatibility helpers: a JSON codec with `encoding/json`'s acceptance rules and error texts,
- * and `strconv.Quote`/`%q` formatting. Notation's files and messages come from Go; matching them
- * byte for byte is what makes Portcullis a drop-in.
+ * `strconv.Quote`/`%q` formatting, `pkix.Name.String()` and `time.Time.String()`. Notation's files
+ * and messages come from Go; matching them byte for byte is what makes Portcullis a drop-in.
+ * This is the lowest layer: pki, trust, envelope and config format through it, so each Go
+ * behaviour has one implementation.
  */
 export {
   GO_JSON_MAX_DEPTH,
@@ -21,6 +23,16 @@ export {
   type TrailingData,
 } from './json.js';
 export {
+  GO_STRING,
+  GO_STRING_MAP,
+  GO_STRING_SLICE,
+  asGoString,
+  asGoStringMap,
+  asGoStrings,
+  goStringMapOutput,
+  isGoJsonError,
+} from './go-value.js';
+export {
   compareGoStrings,
   decodeGoBytes,
   encodeGoBytes,
@@ -30,3 +42,5 @@ export {
   goUnicodeVerb,
   isGoPrintable,
 } from './quote.js';
+export { goDistinguishedNameString, type GoNameAttribute, type GoNameRdns } from './pkix-name.js';
+export { goTimeString } from './time.js';

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { skipWithoutTestdata, testdata } from '../../test/helpers/conformance.js';
 import { fetchAll } from '../content/index.js';
 import { digestOf } from '../oci/index.js';
 import { LayoutStore } from './layout-store.js';
@@ -13,9 +12,7 @@ import { LayoutStore } from './layout-store.js';
  * The pre-signed layouts of the Notation e2e suite (shared/conformance/notation-e2e, README
  * section 2): resolve `v1` and list its signatures. The folder sits beside the repository, in CI too.
  */
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const LAYOUTS = join(SHARED, 'conformance', 'notation-e2e', 'testdata', 'registry', 'oci_layout');
+const LAYOUTS = testdata('registry', 'oci_layout');
 
 const SUBJECT = 'sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9';
 const EXPECTED: Record<string, { subject: string; signatures: string[] }> = {
@@ -35,8 +32,7 @@ const EXPECTED: Record<string, { subject: string; signatures: string[] }> = {
   },
 };
 
-const present = existsSync(LAYOUTS);
-const skip = present ? false : process.env.CI ? false : `shared e2e layouts not found at ${LAYOUTS}`;
+const skip = skipWithoutTestdata('registry', 'oci_layout');
 
 describe('Notation e2e pre-signed layouts', { skip }, () => {
   for (const [name, expected] of Object.entries(EXPECTED)) {

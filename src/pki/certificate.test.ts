@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readTestdata, testdata } from '../../test/helpers/conformance.js';
 import { PkiError } from '../errors.js';
-import { CertificateCache, goQuote, goTimeString, parseCertificate, pemToDer } from './index.js';
+import { CertificateCache, goQuote, goTimeString, parseCertificate, parseCertificates, pemToDer } from './index.js';
 import { formatName } from './name.js';
 
 function pemFile(...parts: string[]): Uint8Array[] {
@@ -60,6 +60,27 @@ describe('parseCertificate', () => {
     assert.equal(widgits.subject, 'O=Internet Widgits Pty Ltd,ST=Some-State,C=AU');
     assert.equal(e2e.fingerprint256.slice(0, 8), 'e38aea13');
     assert.equal(e2e.keySpec, 'RSA-2048');
+  });
+
+  it('keeps the subject RDNs in encoding order with OIDs, values and value DER', () => {
+    const e2e = parseCertificate(pemFile('config/localkeys/e2e.crt')[0]!);
+    assert.deepEqual(
+      e2e.subjectRdns.map((rdn) => rdn.map(({ type, value }) => `${type}=${value}`).join('+')),
+      ['2.5.4.6=US', '2.5.4.8=WA', '2.5.4.7=Seattle', '2.5.4.10=Notary', '2.5.4.3=e2e'],
+    );
+    const [c] = e2e.subjectRdns[0]!;
+    assert.deepEqual(c?.valueDer, Uint8Array.from([0x13, 0x02, 0x55, 0x53])); // PrintableString "US"
+    assert.equal(e2e.version, 3);
+  });
+
+  it('parses concatenated DER as Go x509.ParseCertificates does', () => {
+    const roots = ['DigiCertTSARootSHA384.cer', 'globalsignTSARoot.cer'].map((file) => readTestdata('config/timestamp', file));
+    assert.deepEqual(
+      parseCertificates(Buffer.concat(roots)).map((cert) => cert.subject),
+      roots.map((der) => parseCertificate(der).subject),
+    );
+    assert.deepEqual(parseCertificates(new Uint8Array()), []);
+    assert.throws(() => parseCertificates(Buffer.concat([roots[0]!, Buffer.from('junk')])), PkiError);
   });
 
   it('orders, groups and escapes attributes like Go', () => {

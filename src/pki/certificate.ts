@@ -421,6 +421,21 @@ export function parseCertificate(der: Uint8Array): Certificate {
   }
 }
 
+/**
+ * Parses concatenated DER certificates, as Go's `x509.ParseCertificates` does: each element must
+ * be a certificate and nothing may follow the last. Empty input gives an empty list.
+ * Throws PkiError ERR_PKI_CERTIFICATE_INVALID.
+ */
+export function parseCertificates(der: Uint8Array): Certificate[] {
+  const certificates: Certificate[] = [];
+  for (let offset = 0; offset < der.length; ) {
+    const element = readElement(der, offset);
+    certificates.push(parseCertificate(whole(element)));
+    offset = element.end;
+  }
+  return certificates;
+}
+
 /** Reads a DER element at 0 without requiring it to span the buffer (used to sniff PEM vs DER). */
 export function looksLikeDer(bytes: Uint8Array): boolean {
   try {
@@ -430,12 +445,27 @@ export function looksLikeDer(bytes: Uint8Array): boolean {
   }
 }
 
+export interface CheckSignatureOptions {
+  /**
+   * Verify SHA-1 signatures (SHA1-RSA, ECDSA-SHA1) instead of refusing them, as Go's
+   * `Certificate.CheckSignature` does; `CheckSignatureFrom` and chain checks never do. Default false.
+   */
+  readonly allowSha1?: boolean;
+}
+
+const SHA1_ALGORITHMS: Readonly<Record<string, CertificateSignatureAlgorithm>> = {
+  'SHA1-RSA': { name: 'SHA1-RSA', kind: 'rsa-pkcs1', hash: 'sha1' },
+  'ECDSA-SHA1': { name: 'ECDSA-SHA1', kind: 'ecdsa', hash: 'sha1' },
+};
+
 /**
  * Verifies that `signer`'s public key signed `cert` (signature check only, no name or profile
  * checks). Returns undefined on success, or the reason in Go's words.
  */
-export function checkSignature(cert: Certificate, signer: Certificate): string | undefined {
-  return checkSignatureOver(cert.signatureAlgorithm, cert.tbs, cert.signature, signer);
+export function checkSignature(cert: Certificate, signer: Certificate, options: CheckSignatureOptions = {}): string | undefined {
+  const declared = cert.signatureAlgorithm;
+  const algorithm = declared.kind === 'insecure' && options.allowSha1 === true ? (SHA1_ALGORITHMS[declared.name] ?? declared) : declared;
+  return checkSignatureOver(algorithm, cert.tbs, cert.signature, signer);
 }
 
 /**
@@ -449,9 +479,7 @@ export function checkSignatureOver(
   signature: Uint8Array,
   signer: Certificate,
 ): string | undefined {
-  if (algorithm.kind === 'insecure') {
-    return `x509: cannot verify signature: insecure algorithm ${algorithm.name}`;
-  }
+  if (algorithm.kind === 'insecure') return `x509: cannot verify signature: insecure algorithm ${algorithm.name}`;
   if (algorithm.kind === 'unsupported') return 'x509: cannot verify signature: algorithm unimplemented';
   const key = signer.publicKey;
   if (!key) return 'x509: cannot verify signature: algorithm unimplemented';

@@ -21,7 +21,7 @@ import {
   type TestCertificateOptions,
   type TestChain,
 } from './index.js';
-import { RSA_8192_TEST_KEY_PEM } from './testdata/rsa-8192-key.js';
+import { RSA_8192_TEST_KEY_PEM } from '../../test/fixtures/rsa-8192-key.js';
 
 const NOW = new Date('2025-03-01T12:00:00Z');
 const parse = (certs: readonly (TestCertificate | Uint8Array)[]): Certificate[] =>
@@ -271,5 +271,13 @@ describe('validateTrustStoreCertificate', () => {
     const selfSigned = parseCertificate((await generateTestCertificate({ commonName: 'self', keySpec: 'EC-256', notBefore: NOW })).certificate);
     validateTrustStoreCertificate(selfSigned, 'signingAuthority');
     rejects(() => validateTrustStoreCertificate(selfSigned, 'tsa'), 'ERR_PKI_CHAIN_INVALID', /parent certificate cannot sign this kind of certificate/);
+  });
+
+  it('verifies SHA-1 self-signatures for ca stores (Go CheckSignature) but not for tsa roots (CheckSignatureFrom)', async () => {
+    const sha1Leaf = parseCertificate((await generateTestCertificate({ commonName: 'sha1', keySpec: 'RSA-2048', signatureHash: 'SHA-1', notBefore: NOW })).certificate);
+    assert.equal(sha1Leaf.signatureAlgorithm.name, 'SHA1-RSA');
+    validateTrustStoreCertificate(sha1Leaf, 'ca');
+    const sha1Root = parseCertificate((await generateTestCertificate({ commonName: 'sha1 root', keySpec: 'RSA-2048', signatureHash: 'SHA-1', isCA: true, notBefore: NOW })).certificate);
+    rejects(() => validateTrustStoreCertificate(sha1Root, 'tsa'), 'ERR_PKI_CHAIN_INVALID', /is not a root CA certificate: x509: cannot verify signature: insecure algorithm SHA1-RSA$/);
   });
 });

@@ -10,6 +10,7 @@
  * @see notaryproject/notation-core-go x509/codesigning_cert_validations.go, x509/timestamp_cert_validations.go, x509/helper.go
  */
 import { PkiError, type PkiErrorCode } from '../errors.js';
+import { goQuote, goTimeString } from '../gocompat/index.js';
 import type { CertificateCache } from './cache.js';
 import {
   checkSignature,
@@ -26,7 +27,6 @@ import {
   sameBytes,
   type Certificate,
 } from './certificate.js';
-import { goQuote, goTimeString } from './name.js';
 
 export type CertificatePurpose = 'codeSigning' | 'timestamping';
 
@@ -290,12 +290,15 @@ export function validateTimestampingChain(chain: readonly Certificate[], options
 export type TrustStoreType = 'ca' | 'signingAuthority' | 'tsa';
 
 /**
- * Checks a certificate loaded from a trust store the way notation-go does: `ca` and
- * `signingAuthority` stores accept CA certificates or self-signed signing certificates; `tsa`
- * stores accept root CA certificates only. Throws PkiError ERR_PKI_CHAIN_INVALID.
+ * Checks a certificate loaded from a trust store the way notation-go does
+ * (verifier/truststore `ValidateCertificates`, `isRootCACertificate`): `ca` and
+ * `signingAuthority` stores accept CA certificates or self-signed signing certificates (the
+ * self-signature checked as Go's `Certificate.CheckSignature` does, which still verifies SHA-1);
+ * `tsa` stores accept root CA certificates only (`CheckSignatureFrom` itself, then issuer ==
+ * subject). Throws PkiError ERR_PKI_CHAIN_INVALID with notation-go's message.
  */
 export function validateTrustStoreCertificate(cert: Certificate, storeType: TrustStoreType): void {
-  if (!cert.basicConstraints?.ca && checkSignature(cert, cert) !== undefined) {
+  if (!cert.basicConstraints?.ca && checkSignature(cert, cert, { allowSha1: true }) !== undefined) {
     chainError(`certificate with subject ${q(cert)} is not a CA certificate or self-signed signing certificate`);
   }
   if (storeType === 'tsa') {

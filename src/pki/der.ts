@@ -215,7 +215,8 @@ export function readTime(element: DerElement): Date {
 
 /**
  * Decodes a directory string value. Like Go's x509 parser, only T61, Printable, UTF8, BMP, IA5 and
- * Numeric strings are accepted; any other value type makes the certificate invalid.
+ * Numeric strings are accepted; any other value type makes the certificate invalid. A T61String
+ * is read as Latin-1, as Go's x509 parser and BoringSSL read it.
  */
 export function readString(element: DerElement): string {
   const value = content(element);
@@ -228,9 +229,16 @@ export function readString(element: DerElement): string {
     case TAG_T61_STRING:
       return Buffer.from(value).toString('latin1');
     case TAG_BMP_STRING: {
+      // Go's parseASN1String: UCS-2, a trailing NUL terminator dropped; surrogates and the
+      // permanent noncharacters make the value invalid (so no string here holds a lone surrogate).
       if (value.length % 2 !== 0) fail('odd-length BMPString');
+      const end = value.length >= 2 && value[value.length - 1] === 0 && value[value.length - 2] === 0 ? value.length - 2 : value.length;
       let out = '';
-      for (let i = 0; i < value.length; i += 2) out += String.fromCharCode((value[i]! << 8) | value[i + 1]!);
+      for (let i = 0; i < end; i += 2) {
+        const point = (value[i]! << 8) | value[i + 1]!;
+        if (point >= 0xfffe || (point >= 0xfdd0 && point <= 0xfdef) || (point >= 0xd800 && point <= 0xdfff)) fail('invalid BMPString');
+        out += String.fromCharCode(point);
+      }
       return out;
     }
     default:

@@ -21,12 +21,14 @@ export {
   checkSignatureFrom,
   derToPem,
   parseCertificate,
+  parseCertificates,
   pemToDer,
 } from './certificate.js';
 export type {
   BasicConstraints,
   Certificate,
   CertificateSignatureAlgorithm,
+  CheckSignatureOptions,
   ExtendedKeyUsage,
   Extension,
   KeyUsage,
@@ -43,7 +45,8 @@ export {
   unsupportedKeyMessage,
 } from './chain.js';
 export type { CertificatePurpose, ChainValidationOptions, TrustStoreType } from './chain.js';
-export { formatName, goQuote, goTimeString } from './name.js';
+export { formatName } from './name.js';
+export { goQuote, goTimeString } from '../gocompat/index.js';
 export type { AttributeTypeAndValue, RdnSequence } from './name.js';
 export { buildTestChain, generateTestCertificate, toPrivateKey } from './generate.js';
 export type { TestCertificate, TestCertificateOptions, TestChain, TestChainOptions } from './generate.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { runCli, runCliOk } from '../helpers/cli.js';
-import { tempDirectory } from '../helpers/temp.js';
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
 import { startTestRegistry, type TestRegistry } from '../registry/helpers.js';
 
 /**
@@ -18,7 +18,7 @@ describe('login, push and pull against the embedded registry with htpasswd', () 
   let env: Record<string, string>;
 
   before(async () => {
-    work = await tempDirectory();
+    work = (await temporaryDirectory()).path;
     const htpasswd = join(work, 'htpasswd');
     await writeFile(htpasswd, `alice:${bcrypt.hashSync('wonderland', 4).replace(/^\$2b\$/, '$2y$')}\n`);
     registry = await startTestRegistry({ htpasswdFile: htpasswd });

@@ -6,14 +6,15 @@ import { EMPTY_JSON_DESCRIPTOR, packArtifactManifest } from '../../src/content/i
 import { LayoutStore } from '../../src/layout/index.js';
 import { ANNOTATION_TITLE, MEDIA_TYPE_IMAGE_LAYER, descriptorFor } from '../../src/oci/index.js';
 import { runCli, runCliOk } from '../helpers/cli.js';
-import { tempDirectory } from '../helpers/temp.js';
+import { testdata } from '../helpers/conformance.js';
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
 
-const SHARED_LAYOUT = new URL('../../../../shared/conformance/notation-e2e/testdata/registry/oci_layout/', import.meta.url).pathname;
+const SHARED_LAYOUT = testdata('registry', 'oci_layout');
 
 describe('ORAS-style commands on OCI layouts', () => {
   let work: string;
   before(async () => {
-    work = await tempDirectory();
+    work = (await temporaryDirectory('oras-layout')).path;
     await writeFile(join(work, 'hello.txt'), 'hello portcullis\n');
     await writeFile(join(work, 'sbom.json'), '{"packages":[]}');
   });

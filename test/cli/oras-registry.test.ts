@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli, runCliOk } from '../helpers/cli.js';
 import { startDistributionRegistry, type RunningRegistry } from '../helpers/distribution-registry.js';
-import { tempDirectory } from '../helpers/temp.js';
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
 import { requiredTool } from '../helpers/tools.js';
 import { startTestRegistry, type TestRegistry } from '../registry/helpers.js';
 
@@ -26,7 +26,7 @@ describe('ORAS-style commands against registries', () => {
   before(async () => {
     registry = await startTestRegistry();
     host = new URL(registry.url).host;
-    work = await tempDirectory();
+    work = (await temporaryDirectory('oras-registry')).path;
     await writeFile(join(work, 'app.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
     await writeFile(join(work, 'sbom.json'), '{"spdxVersion":"SPDX-2.3"}');
   });

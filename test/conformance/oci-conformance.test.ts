@@ -1,33 +1,26 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { REPO_ROOT, startTestRegistry } from '../registry/helpers.js';
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
+import { assertTool, findTool, requiredTool, skipWithoutTool } from '../helpers/tools.js';
+import { startTestRegistry } from '../registry/helpers.js';
 
 /**
  * The OCI distribution-spec conformance suites (built into .tools/bin by .ci/install-tools.sh)
  * against the embedded registry, every workflow on. Absent binaries skip the test on a developer
  * machine and fail it in CI.
  */
-const TOOLS = process.env.PORTCULLIS_TOOLS_BIN ?? join(REPO_ROOT, '.tools', 'bin');
 const GINKGO_SUITES = ['oci-conformance-v1.1.1.test', 'oci-conformance-legacy.test'];
 const MAIN_SUITE = 'oci-conformance-main';
-
-function missing(binary: string | undefined): string | false {
-  if (binary !== undefined) return false;
-  if (process.env.CI) return false;
-  return `conformance suite not found in ${TOOLS} (run .ci/install-tools.sh)`;
-}
+const HINT = 'run .ci/install-tools.sh';
 
 /** The ginkgo (v1.1.x) suites, each once even when two names point at one binary. */
 function ginkgoSuites(): string[] {
   const found = new Map<string, string>();
   for (const name of GINKGO_SUITES) {
-    const path = join(TOOLS, name);
-    if (existsSync(path)) found.set(realpathSync(path), path);
+    const path = findTool(name);
+    if (path !== undefined) found.set(realpathSync(path), path);
   }
   return [...found.values()];
 }
@@ -54,13 +47,13 @@ describe('OCI distribution-spec conformance', () => {
   for (const binary of ginkgoCases) {
     for (const anonymousMount of [false, true]) {
       const title = `${binary ? binaryLabel(binary) : 'v1.1.x suite'}: pull, push, discovery, management (anonymous mount ${anonymousMount ? 'on' : 'off'})`;
-      it(title, { skip: missing(binary), timeout: 300_000 }, async (t) => {
-        assert.ok(binary, `no ginkgo conformance suite in ${TOOLS}`);
+      it(title, { skip: skipWithoutTool('a ginkgo conformance suite', binary, HINT), timeout: 300_000 }, async (t) => {
+        const suite = assertTool(GINKGO_SUITES.join(' or '), binary);
         const registry = await startTestRegistry({ anonymousMount });
-        const reports = await mkdtemp(join(tmpdir(), 'portcullis-conformance-'));
+        const reports = await temporaryDirectory('conformance');
         try {
           const run = await runSuite(
-            binary,
+            suite,
             {
               OCI_ROOT_URL: registry.url,
               OCI_NAMESPACE: 'conformance/repo1',
@@ -71,33 +64,33 @@ describe('OCI distribution-spec conformance', () => {
               OCI_TEST_CONTENT_MANAGEMENT: '1',
               OCI_AUTOMATIC_CROSSMOUNT: anonymousMount ? '1' : '0',
               OCI_HIDE_SKIPPED_WORKFLOWS: '0',
-              OCI_REPORT_DIR: reports,
+              OCI_REPORT_DIR: reports.path,
             },
-            reports,
+            reports.path,
           );
           const text = plain(run.output);
           const counts = /(\d+) Passed \| (\d+) Failed \| (\d+) Pending \| (\d+) Skipped/.exec(text);
           assert.ok(counts, `no ginkgo summary in the output:\n${text.slice(-3000)}`);
-          t.diagnostic(`${binaryLabel(binary)}: ${counts[1]} passed, ${counts[2]} failed, ${counts[4]} skipped`);
+          t.diagnostic(`${binaryLabel(suite)}: ${counts[1]} passed, ${counts[2]} failed, ${counts[4]} skipped`);
           assert.equal(Number(counts[2]), 0, text.slice(-6000));
           assert.equal(run.code, 0, text.slice(-3000));
           assert.ok(Number(counts[1]) >= 70, 'the suite ran its specs');
         } finally {
           await registry.dispose();
-          await rm(reports, { recursive: true, force: true });
+          await reports.remove();
         }
       });
     }
   }
 
-  const main = existsSync(join(TOOLS, MAIN_SUITE)) ? join(TOOLS, MAIN_SUITE) : undefined;
-  it('main-branch suite: every API (upload cancel, tag params, digest headers) and data type (sha512)', { skip: missing(main), timeout: 300_000 }, async (t) => {
-    assert.ok(main, `no ${MAIN_SUITE} in ${TOOLS}`);
+  const main = requiredTool(MAIN_SUITE, HINT);
+  it('main-branch suite: every API (upload cancel, tag params, digest headers) and data type (sha512)', { skip: main.skip, timeout: 300_000 }, async (t) => {
+    const suite = assertTool(MAIN_SUITE, main.path);
     const registry = await startTestRegistry({ anonymousMount: true });
-    const results = await mkdtemp(join(tmpdir(), 'portcullis-conformance-main-'));
+    const results = await temporaryDirectory('conformance-main');
     try {
       const run = await runSuite(
-        main,
+        suite,
         {
           OCI_REGISTRY: new URL(registry.url).host,
           OCI_TLS: 'disabled',
@@ -110,9 +103,9 @@ describe('OCI distribution-spec conformance', () => {
           OCI_API_MANIFESTS_TAG_PARAM: 'true',
           OCI_API_REFERRER: 'true',
           OCI_DATA_SHA512: 'true',
-          OCI_RESULTS_DIR: results,
+          OCI_RESULTS_DIR: results.path,
         },
-        results,
+        results.path,
       );
       const field = (name: string): number => Number(new RegExp(`${name}\\.*:\\s+(\\d+)`).exec(run.output)?.[1] ?? NaN);
       t.diagnostic(`main: ${field('Pass')} passed, ${field('FAIL')} failed, ${field('Skip')} skipped, ${field('Error')} errors`);
@@ -123,7 +116,7 @@ describe('OCI distribution-spec conformance', () => {
       assert.equal(run.code, 0);
     } finally {
       await registry.dispose();
-      await rm(results, { recursive: true, force: true });
+      await results.remove();
     }
   });
 });

@@ -28,13 +28,18 @@ export function findTool(name: string): string | undefined {
 }
 
 /**
- * A tool a test suite needs: its path, or why the suite is skipped. Under CI the suite is never
- * skipped: a missing tool there is a broken CI setup and must fail loudly.
+ * node:test's `skip` for a test that needs a tool found at `path`: why it is skipped, or `false`.
+ * Under CI a test is never skipped: a missing tool there is a broken CI setup and must fail loudly.
  */
+export function skipWithoutTool(name: string, path: string | undefined, hint: string): string | false {
+  if (path !== undefined || process.env.CI) return false;
+  return `${name} not found (${hint}); skipped outside CI`;
+}
+
+/** A tool a test suite needs: its path ({@link findTool}), or why the suite is skipped ({@link skipWithoutTool}). */
 export function requiredTool(name: string, hint: string): { readonly path: string | undefined; readonly skip: string | false } {
   const path = findTool(name);
-  if (path !== undefined || process.env.CI) return { path, skip: false };
-  return { path, skip: `${name} not found (${hint}); skipped outside CI` };
+  return { path, skip: skipWithoutTool(name, path, hint) };
 }
 
 /** Throws under CI when a required tool is missing, so the suite fails instead of passing vacuously. */

@@ -8,7 +8,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseCertificate, pemToDer } from '../../src/pki/index.js';
-import { tempDirectory } from '../helpers/temp.js';
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
 import { findConformanceDirectory } from './e2e/cases.js';
 import { homeEnv, portcullis } from './helpers.js';
 
@@ -23,7 +23,7 @@ describe('portcullis certificate', { skip }, () => {
   let env: Record<string, string>;
   let config: string;
   before(async () => {
-    home = await tempDirectory('portcullis-cert-');
+    home = (await temporaryDirectory('cert')).path;
     env = homeEnv(home);
     config = path.join(home, 'notation');
   });
@@ -183,7 +183,7 @@ describe('portcullis policy and blob policy', { skip }, () => {
   let env: Record<string, string>;
   let config: string;
   before(async () => {
-    const home = await tempDirectory('portcullis-policy-');
+    const home = (await temporaryDirectory('policy')).path;
     env = homeEnv(home);
     config = path.join(home, 'notation');
   });
@@ -231,7 +231,7 @@ describe('portcullis policy and blob policy', { skip }, () => {
 
 describe('portcullis blob inspect and version', { skip }, () => {
   it('blob inspect rejects names without a format and reports timestamp parse errors like tspclient-go', async () => {
-    const env = homeEnv(await tempDirectory('portcullis-blob-'));
+    const env = homeEnv((await temporaryDirectory('blob')).path);
     assert.match((await portcullis(['blob', 'inspect', 'x.txt'], env)).stderr, /invalid signature filename x\.txt\. The file extension must be \.sig/);
     const json = await portcullis(['blob', 'inspect', '-o', 'json', path.join(testdata, 'signatures/blob.jws.sig')], env);
     assert.equal(json.code, 0, json.stderr);

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { startRegistry, type RunningRegistry } from '../../src/registry/server/index.js';
-import { tempDirectory } from '../helpers/temp.js';
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
 import { REPOSITORY_ROOT } from '../helpers/tools.js';
 import { findConformanceDirectory, loadCases } from './e2e/cases.js';
 import { EXPECTED_TO_PASS } from './e2e/expected-to-pass.js';
@@ -34,7 +34,7 @@ describe('notation e2e cases (cases.json)', { skip: conformance === undefined &&
 
   before(async () => {
     assert.ok(conformance, 'shared/conformance/notation-e2e is required under CI');
-    const scratch = await tempDirectory('portcullis-e2e-');
+    const scratch = (await temporaryDirectory('e2e')).path;
     const htpasswd = path.join(scratch, 'htpasswd');
     await writeFile(htpasswd, `${REGISTRY_USERNAME}:${bcrypt.hashSync(REGISTRY_PASSWORD, 4)}\n`);
     registry = await startRegistry({ root: path.join(scratch, 'registry'), port: 0, htpasswdFile: htpasswd });

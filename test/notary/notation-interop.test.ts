@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningRegistry } from '../../src/registry/server/index.js';
-import { tempDirectory } from '../helpers/temp.js';
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
 import { findConformanceDirectory } from './e2e/cases.js';
 import { homeEnv, notation, notationTool, portcullis, serveLayouts } from './helpers.js';
 
@@ -47,7 +47,7 @@ async function subjectOf(layout: string): Promise<string> {
 
 describe('interop with the notation CLI: config directory', { skip }, () => {
   it('notation reads the keys, trust store and certificates portcullis generate-test writes', async () => {
-    const env = homeEnv(await tempDirectory('portcullis-interop-'));
+    const env = homeEnv((await temporaryDirectory('interop')).path);
     const generated = await portcullis(['cert', 'generate-test', '--default', 'wabbit-networks.io'], env);
     assert.equal(generated.code, 0, generated.stderr);
     await portcullis(['cert', 'add', '-t', 'tsa', '-s', 'tsa-roots', path.join(testdata, 'config/timestamp/DigiCertTSARootSHA384.cer')], env);
@@ -60,7 +60,7 @@ describe('interop with the notation CLI: config directory', { skip }, () => {
   });
 
   it('portcullis reads what notation generate-test and cert add write, and notation sees portcullis deletions', async () => {
-    const env = homeEnv(await tempDirectory('portcullis-interop-'));
+    const env = homeEnv((await temporaryDirectory('interop')).path);
     assert.equal((await notation(['cert', 'generate-test', 'notation-made'], env)).code, 0);
     assert.equal((await notation(['cert', 'add', '-t', 'ca', '-s', 'e2e', path.join(testdata, 'config/localkeys/e2e.crt')], env)).code, 0);
     assert.equal((await notation(['key', 'update', '--default', 'notation-made'], env)).code, 0);
@@ -77,7 +77,7 @@ describe('interop with the notation CLI: config directory', { skip }, () => {
   });
 
   it('portcullis shows the policy notation imports (trustpolicy.json, with the deprecation warning)', async () => {
-    const env = homeEnv(await tempDirectory('portcullis-interop-'));
+    const env = homeEnv((await temporaryDirectory('interop')).path);
     const policy = path.join(testdata, 'config/trustpolicies/permissive_trustpolicy.json');
     assert.equal((await notation(['policy', 'import', policy], env)).code, 0);
     const theirs = await notation(['policy', 'show'], env);
@@ -91,7 +91,7 @@ describe('interop with the notation CLI: config directory', { skip }, () => {
     // Portcullis (src/config) follows notation's main branch, which writes trustpolicy.oci.json and
     // reads trustpolicy.json only as a fallback; v1.3.2 knows trustpolicy.json only. When this
     // starts failing, the gap is closed: turn it into an equality check.
-    const env = homeEnv(await tempDirectory('portcullis-interop-'));
+    const env = homeEnv((await temporaryDirectory('interop')).path);
     assert.equal((await portcullis(['policy', 'import', path.join(testdata, 'config/trustpolicies/trustpolicy.json')], env)).code, 0);
     const theirs = await notation(['policy', 'show'], env);
     assert.equal(theirs.code, 1);
@@ -115,7 +115,7 @@ describe('interop with the notation CLI: list and inspect on the pre-signed e2e 
   let env: Record<string, string>;
 
   before(async () => {
-    const scratch = await tempDirectory('portcullis-interop-');
+    const scratch = (await temporaryDirectory('interop')).path;
     ({ registry, host } = await serveLayouts(path.join(scratch, 'registry'), layouts, served));
     env = homeEnv(scratch, { NOTATION_EXPERIMENTAL: '1' });
   });

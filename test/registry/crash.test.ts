@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fsck } from '../../src/registry/server/index.js';
-import { call, REPO_ROOT } from './helpers.js';
+import { REPOSITORY_ROOT } from '../helpers/tools.js';
+import { call } from './helpers.js';
 
 /**
  * SIGKILL the registry (a separate process) while 20 uploads run, restart it on the same root,
@@ -84,7 +85,7 @@ async function sendChunksFrom(url: string, upload: Upload, offset: number, progr
 }
 
 async function startServer(root: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'portcullis.js'), 'registry', 'serve', '--root', root, '--addr', '127.0.0.1:0'], {
+  const child = spawn(process.execPath, [join(REPOSITORY_ROOT, 'bin', 'portcullis.js'), 'registry', 'serve', '--root', root, '--addr', '127.0.0.1:0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {

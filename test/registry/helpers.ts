@@ -1,12 +1,7 @@
+import { rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startRegistry, type RegistryServerOptions, type RunningRegistry } from '../../src/registry/server/index.js';
-
-/** The repository checkout (compiled tests live in dist/test/…). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+import { temporaryDirectory } from '../helpers/temporary-directory.js';
 
 export interface TestRegistry extends RunningRegistry {
   readonly root: string;
@@ -17,7 +12,7 @@ export interface TestRegistry extends RunningRegistry {
 
 /** Starts the registry in-process on 127.0.0.1, port 0, on a fresh temporary root. */
 export async function startTestRegistry(options: Partial<RegistryServerOptions> = {}): Promise<TestRegistry> {
-  const root = options.root ?? (await mkdtemp(join(tmpdir(), 'portcullis-registry-')));
+  const root = options.root ?? (await temporaryDirectory('registry')).path;
   const logs: string[] = [];
   const running = await startRegistry({
     port: 0,

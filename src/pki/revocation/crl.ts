@@ -28,7 +28,7 @@ import {
   whole,
   type DerElement,
 } from '../der.js';
-import { goTimeString } from '../name.js';
+import { goTimeString } from '../../gocompat/index.js';
 import { parseGeneralizedTime } from '../timestamp/token.js';
 import { OID_FRESHEST_CRL, parseDistributionPointUrls, revocationInfo } from '../x509-extensions.js';
 import { NOOP_LOGGER, type CertRevocationResult, type CrlBundleBytes, type CrlCache, type RevocationFetcher, type RevocationLogger, type ServerResult } from './types.js';

@@ -13,7 +13,7 @@ import { PkiError } from '../../errors.js';
 import type { CertificateCache } from '../cache.js';
 import type { Certificate } from '../certificate.js';
 import { validateCodeSigningChain, validateTimestampingChain } from '../chain.js';
-import { goQuote } from '../name.js';
+import { goQuote } from '../../gocompat/index.js';
 import { checkCrl, supportsCrl } from './crl.js';
 import { checkOcsp, supportsOcsp } from './ocsp.js';
 import { NOOP_LOGGER, type CertRevocationResult, type CrlCache, type RevocationFetcher, type RevocationLogger } from './types.js';

@@ -9,7 +9,7 @@ import { PkiError, isPortcullisError } from '../../errors.js';
 import type { CertificateCache } from '../cache.js';
 import type { Certificate } from '../certificate.js';
 import { validateTimestampingChain } from '../chain.js';
-import { goQuote } from '../name.js';
+import { goQuote } from '../../gocompat/index.js';
 import {
   boundedAfter,
   boundedBefore,

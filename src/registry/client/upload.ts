@@ -28,12 +28,8 @@ const OCTET_STREAM = 'application/octet-stream';
  */
 export async function pushBlob(context: RepositoryContext, descriptor: Descriptor, content: ContentSource): Promise<void> {
   const operation = `push blob ${context.name}@${descriptor.digest}`;
-  const response = await context.send(
-    { method: 'POST', url: uploadUrl(context), headers: { 'content-length': '0' }, operation, retrySafe: true },
-    ['pull', 'push'],
-  );
-  await expectStatus(response, [202], operation);
-  await uploadOnSession(context, sessionFrom(response, operation), descriptor, content, operation);
+  const response = await startUpload(context, uploadUrl(context), operation);
+  await uploadOnSession(context, response, descriptor, content, operation);
 }
 
 /**
@@ -49,28 +45,34 @@ export async function mountBlob(
 ): Promise<'mounted' | 'uploaded'> {
   const operation = `mount ${descriptor.digest} from ${context.registry}/${fromRepository} into ${context.name}`;
   const url = uploadUrl(context, { mount: descriptor.digest, from: fromRepository });
-  const response = await context.send(
-    { method: 'POST', url, headers: { 'content-length': '0' }, operation, retrySafe: true },
-    ['pull', 'push'],
-    [repositoryScope(fromRepository, ['pull'])],
-  );
+  const response = await startUpload(context, url, operation, [repositoryScope(fromRepository, ['pull'])]);
   if (response.status === 201) {
     await discardBody(response);
     return 'mounted';
   }
-  await expectStatus(response, [202], operation);
-  const session = sessionFrom(response, operation);
-  await uploadOnSession(context, session, descriptor, await content(), operation);
+  await uploadOnSession(context, response, descriptor, await content(), operation);
   return 'uploaded';
 }
 
+/** `POST /blobs/uploads/` (with mount parameters or not): the registry's answer, unread. */
+function startUpload(context: RepositoryContext, url: URL, operation: string, extraScopes?: readonly string[]): Promise<HttpResponse> {
+  return context.send(
+    { method: 'POST', url, headers: { 'content-length': '0' }, operation, retrySafe: true },
+    ['pull', 'push'],
+    extraScopes,
+  );
+}
+
+/** Uploads the content on the session a 202 answer to the POST opened. */
 async function uploadOnSession(
   context: RepositoryContext,
-  session: UploadSession,
+  opened: HttpResponse,
   descriptor: Descriptor,
   content: ContentSource,
   operation: string,
 ): Promise<void> {
+  await expectStatus(opened, [202], operation);
+  const session = sessionFrom(opened, operation);
   const chunkSize = Math.max(context.settings.chunkSize, session.chunkMinLength ?? 0);
   const chunked = descriptor.size > context.settings.chunkedUploadThreshold && chunkSize <= MAX_UPLOAD_CHUNK_BYTES;
   if (chunked) await uploadChunked(context, session, descriptor, content, chunkSize, operation);
@@ -86,19 +88,7 @@ async function uploadMonolithic(
 ): Promise<void> {
   // A buffer is checked up front; a stream as it passes, so a wrong byte aborts the PUT mid-way.
   if (content instanceof Uint8Array) withOperation(operation, () => verifyContent(content, descriptor.digest, descriptor.size));
-  const body = content instanceof Uint8Array ? content : verifyStream(content, descriptor);
-  const response = await context.send(
-    {
-      method: 'PUT',
-      url: withDigestParameter(session.location, descriptor.digest),
-      headers: { 'content-type': OCTET_STREAM, 'content-length': String(descriptor.size) },
-      body,
-      operation,
-    },
-    ['pull', 'push'],
-  );
-  await expectStatus(response, [201], operation);
-  await discardBody(response);
+  await closeSession(context, session.location, descriptor, operation, content instanceof Uint8Array ? content : verifyStream(content, descriptor));
 }
 
 /**
@@ -122,11 +112,29 @@ async function uploadChunked(
     offset += chunk.byteLength;
   }
   withOperation(operation, () => verifier.verify());
+  await closeSession(context, location, descriptor, operation);
+}
+
+/**
+ * `PUT <location>?digest=` closes the session and commits the blob (201): with the whole content
+ * for a monolithic upload, or empty after the chunks.
+ */
+async function closeSession(
+  context: RepositoryContext,
+  location: URL,
+  descriptor: Descriptor,
+  operation: string,
+  body?: Uint8Array | ContentStream,
+): Promise<void> {
   const response = await context.send(
     {
       method: 'PUT',
       url: withDigestParameter(location, descriptor.digest),
-      headers: { 'content-length': '0' },
+      headers:
+        body === undefined
+          ? { 'content-length': '0' }
+          : { 'content-type': OCTET_STREAM, 'content-length': String(descriptor.size) },
+      ...(body === undefined ? {} : { body }),
       operation,
     },
     ['pull', 'push'],

@@ -5,10 +5,10 @@
  * stderr must appear in our message (the e2e scripts grep those strings).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { conformancePath, hasTestdata, readTestdata, skipWithoutTestdata, testdata } from '../../../test/helpers/conformance.js';
 import { isPortcullisError } from '../../errors.js';
 import {
   parseBlobTrustPolicyDocument,
@@ -18,13 +18,10 @@ import {
 } from './index.js';
 import { MemoryTrustStore, certificateSubject, loadTrustStoreCertificates, readCertificateFile } from '../store/index.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const E2E = join(SHARED, 'conformance', 'notation-e2e');
-const OCI_DIR = join(E2E, 'testdata', 'config', 'trustpolicies');
-const BLOB_DIR = join(E2E, 'testdata', 'blob', 'trustpolicies');
-const present = existsSync(OCI_DIR);
-const skip = present ? false : process.env.CI ? false : `shared e2e data not found at ${E2E}`;
+const OCI_DIR = testdata('config', 'trustpolicies');
+const BLOB_DIR = testdata('blob', 'trustpolicies');
+const present = hasTestdata('config', 'trustpolicies');
+const skip = skipWithoutTestdata('config', 'trustpolicies');
 
 const ENSURE =
   'make sure it is a fully qualified repository without the scheme, protocol or tag. For example domain.com/my/repository or a local scope like local/myOCILayout';
@@ -209,8 +206,8 @@ const NOT_POLICY = [
 ];
 
 describe('e2e cases that use a trust policy file', { skip }, () => {
-  const cases = (present ? JSON.parse(readFileSync(join(E2E, 'cases.json'), 'utf8')) : []) as Case[];
-  const e2eCert = present ? readCertificateFile(readFileSync(join(E2E, 'testdata', 'config', 'localkeys', 'e2e.crt'))) : [];
+  const cases = (present ? JSON.parse(readFileSync(conformancePath('cases.json'), 'utf8')) : []) as Case[];
+  const e2eCert = present ? readCertificateFile(readTestdata('config', 'localkeys', 'e2e.crt')) : [];
   const store = new MemoryTrustStore({ 'ca:e2e': e2eCert });
   let checked = 0;
 

@@ -15,7 +15,13 @@
  * Strings use the "Go model" of {@link decodeGoBytes}: a hex escape that produces invalid UTF-8
  * keeps its raw byte (as a surrogate escape), so comparisons are byte-exact like Go's.
  */
-import { decodeGoBytes, encodeGoBytes, goQuote, goUnicodeVerb } from '../../gocompat/index.js';
+import {
+  decodeGoBytes,
+  encodeGoBytes,
+  goQuote,
+  goUnicodeVerb,
+} from '../../gocompat/index.js';
+import type { AttributeTypeAndValue, RdnSequence } from '../../pki/index.js';
 
 /** One attribute of a parsed DN, as go-ldap returns it. */
 export interface DnAttribute {
@@ -251,157 +257,20 @@ export function isSubsetDn(subset: DnAttributeMap, superset: DnAttributeMap): bo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Go's pkix.Name.String()
-
-/** One attribute of a certificate name, in the order the certificate encodes it. */
-export interface SubjectAttribute {
-  /**
-   * A dotted OID (`2.5.4.3`) or one of Go's names: `C`, `ST` (alias `S`), `L`, `STREET`,
-   * `POSTALCODE`, `O`, `OU`, `CN`, `SERIALNUMBER`; also `E`/`EMAILADDRESS`, `DC`, `UID`.
-   */
-  readonly type: string;
-  /** The decoded string value. */
-  readonly value: string;
-  /**
-   * DER of the AttributeValue (tag, length, content). Only used to render attributes Go does not
-   * name (`1.2.840.113549.1.9.1=#16...`); defaults to a UTF8String of `value`.
-   */
-  readonly valueDer?: Uint8Array;
-}
-
-/** A certificate name as RDNs in encoding order, each a set of one or more attributes. */
-export type SubjectRdns = readonly (readonly SubjectAttribute[])[];
-
-const OID_BY_NAME: Readonly<Record<string, string>> = {
-  CN: '2.5.4.3',
-  SERIALNUMBER: '2.5.4.5',
-  C: '2.5.4.6',
-  L: '2.5.4.7',
-  ST: '2.5.4.8',
-  S: '2.5.4.8',
-  STREET: '2.5.4.9',
-  O: '2.5.4.10',
-  OU: '2.5.4.11',
-  POSTALCODE: '2.5.4.17',
-  E: '1.2.840.113549.1.9.1',
-  EMAILADDRESS: '1.2.840.113549.1.9.1',
-  DC: '0.9.2342.19200300.100.1.25',
-  UID: '0.9.2342.19200300.100.1.1',
-};
-
-/** Go's `attributeTypeNames`. */
-const GO_NAME_BY_OID: Readonly<Record<string, string>> = {
-  '2.5.4.6': 'C',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.3': 'CN',
-  '2.5.4.5': 'SERIALNUMBER',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.9': 'STREET',
-  '2.5.4.17': 'POSTALCODE',
-};
-
-function toOid(type: string): string {
-  return OID_BY_NAME[type.toUpperCase()] ?? type;
-}
-
-function derUtf8String(value: string): Uint8Array {
-  const content = encodeGoBytes(value);
-  const length = content.length;
-  let header: number[];
-  if (length < 0x80) header = [0x0c, length];
-  else if (length < 0x100) header = [0x0c, 0x81, length];
-  else if (length < 0x10000) header = [0x0c, 0x82, length >> 8, length & 0xff];
-  else header = [0x0c, 0x83, length >> 16, (length >> 8) & 0xff, length & 0xff];
-  return Uint8Array.from([...header, ...content]);
-}
-
-function escapeGoValue(value: string): string {
-  const bytesLength = encodeGoBytes(value).length;
-  let out = '';
-  let k = 0; // byte index of the current rune, as Go's range loop gives it
-  for (const char of value) {
-    let escape = false;
-    switch (char) {
-      case ',':
-      case '+':
-      case '"':
-      case '\\':
-      case '<':
-      case '>':
-      case ';':
-        escape = true;
-        break;
-      case ' ':
-        escape = k === 0 || k === bytesLength - 1;
-        break;
-      case '#':
-        escape = k === 0;
-        break;
-      default:
-        break;
-    }
-    out += escape ? `\\${char}` : char;
-    k += encodeGoBytes(char).length;
-  }
-  return out;
-}
-
-interface OidAttribute {
-  readonly oid: string;
-  readonly value: string;
-  readonly valueDer: Uint8Array | undefined;
-}
+// Certificate names for identity matching
 
 /**
- * Renders a certificate name exactly as Go's `pkix.Name.String()` does for a parsed certificate
- * (which is what notation-go matches trusted identities against):
- * the nine attributes Go knows are regrouped in a fixed order (C, ST, L, STREET, POSTALCODE, O,
- * OU, CN, SERIALNUMBER; repeated C/ST/L/STREET/POSTALCODE/O/OU values share one multi-valued RDN,
- * a repeated CN or SERIALNUMBER keeps only the last), every other attribute becomes its own RDN
- * written `OID=#hex`, and the sequence is printed last RDN first.
+ * One attribute of a certificate name, in the order the certificate encodes it: pki's model
+ * (`type` a dotted OID or one of Go's names such as `CN`, the decoded `value`, and `valueDer`
+ * when read from a certificate).
  */
-export function goDistinguishedNameString(rdns: SubjectRdns): string {
-  const names: OidAttribute[] = [];
-  for (const rdn of rdns) {
-    for (const attribute of rdn) {
-      names.push({ oid: toOid(attribute.type), value: attribute.value, valueDer: attribute.valueDer });
-    }
-  }
-  const multi: Record<string, string[]> = {};
-  let commonName = '';
-  let serialNumber = '';
-  const extra: OidAttribute[][] = [];
-  for (const name of names) {
-    if (name.oid === '2.5.4.3') commonName = name.value;
-    else if (name.oid === '2.5.4.5') serialNumber = name.value;
-    else if (GO_NAME_BY_OID[name.oid] !== undefined) (multi[name.oid] ??= []).push(name.value);
-    else extra.push([name]);
-  }
-  const sequence: OidAttribute[][] = [...extra];
-  for (const oid of ['2.5.4.6', '2.5.4.8', '2.5.4.7', '2.5.4.9', '2.5.4.17', '2.5.4.10', '2.5.4.11']) {
-    const values = multi[oid];
-    if (values !== undefined && values.length > 0) {
-      sequence.push(values.map((value) => ({ oid, value, valueDer: undefined })));
-    }
-  }
-  if (commonName !== '') sequence.push([{ oid: '2.5.4.3', value: commonName, valueDer: undefined }]);
-  if (serialNumber !== '') sequence.push([{ oid: '2.5.4.5', value: serialNumber, valueDer: undefined }]);
+export type SubjectAttribute = AttributeTypeAndValue;
 
-  return sequence
-    .reverse()
-    .map((rdn) =>
-      rdn
-        .map((attribute) => {
-          const typeName = GO_NAME_BY_OID[attribute.oid];
-          if (typeName === undefined) {
-            const der = attribute.valueDer ?? derUtf8String(attribute.value);
-            return `${attribute.oid}=#${Buffer.from(der).toString('hex')}`;
-          }
-          return `${typeName}=${escapeGoValue(attribute.value)}`;
-        })
-        .join('+'),
-    )
-    .join(',');
-}
+/** A certificate name as RDNs in encoding order, each a set of one or more attributes. */
+export type SubjectRdns = RdnSequence;
+
+/**
+ * Renders a certificate name exactly as Go's `pkix.Name.String()` does for a parsed certificate,
+ * which is what notation-go matches trusted identities against. One implementation, in gocompat.
+ */
+export { goDistinguishedNameString } from '../../gocompat/index.js';

@@ -6,11 +6,16 @@
  * a missing or `null` list is `null`, a missing string is `''`, a missing flag is `false`.
  */
 import {
-  GoJsonSyntaxError,
-  GoJsonTypeError,
-  compareGoStrings,
+  GO_STRING,
+  GO_STRING_SLICE,
+  asGoString,
+  asGoStringMap,
+  asGoStrings,
+  goStringMapOutput,
+  isGoJsonError,
   marshalGoJson,
   unmarshalGoJson,
+  type GoField,
   type GoStruct,
   type GoType,
   type GoValue,
@@ -66,14 +71,11 @@ export interface BlobTrustPolicyDocument {
 // ---------------------------------------------------------------------------------------------
 // Go types, with the names Go prints in UnmarshalTypeError messages
 
-const STRING: GoType = { kind: 'string', name: 'string' };
-const STRINGS: GoType = { kind: 'slice', name: '[]string', elem: STRING };
-
 const SIGNATURE_VERIFICATION: GoType = {
   kind: 'struct',
   name: 'trustpolicy.SignatureVerification',
   fields: [
-    { json: 'level', type: STRING },
+    { json: 'level', type: GO_STRING },
     {
       json: 'override',
       type: {
@@ -86,57 +88,35 @@ const SIGNATURE_VERIFICATION: GoType = {
   ],
 };
 
-const OCI_DOCUMENT: GoType = {
-  kind: 'struct',
-  name: 'trustpolicy.OCIDocument',
-  fields: [
-    { json: 'version', type: STRING },
-    {
-      json: 'trustPolicies',
-      type: {
-        kind: 'slice',
-        name: '[]trustpolicy.OCITrustPolicy',
-        elem: {
-          kind: 'struct',
-          name: 'trustpolicy.OCITrustPolicy',
-          fields: [
-            { json: 'name', type: STRING },
-            { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
-            { json: 'trustStores', type: STRINGS },
-            { json: 'trustedIdentities', type: STRINGS },
-            { json: 'registryScopes', type: STRINGS },
-          ],
-        },
-      },
-    },
-  ],
-};
+/** The fields OCI and blob statements share, in Go struct order (they come first in both). */
+const STATEMENT_FIELDS: readonly GoField[] = [
+  { json: 'name', type: GO_STRING },
+  { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
+  { json: 'trustStores', type: GO_STRING_SLICE },
+  { json: 'trustedIdentities', type: GO_STRING_SLICE },
+];
 
-const BLOB_DOCUMENT: GoType = {
-  kind: 'struct',
-  name: 'trustpolicy.BlobDocument',
-  fields: [
-    { json: 'version', type: STRING },
-    {
-      json: 'trustPolicies',
-      type: {
-        kind: 'slice',
-        name: '[]trustpolicy.BlobTrustPolicy',
-        elem: {
-          kind: 'struct',
-          name: 'trustpolicy.BlobTrustPolicy',
-          fields: [
-            { json: 'name', type: STRING },
-            { json: 'signatureVerification', type: SIGNATURE_VERIFICATION },
-            { json: 'trustStores', type: STRINGS },
-            { json: 'trustedIdentities', type: STRINGS },
-            { json: 'globalPolicy', type: { kind: 'bool', name: 'bool' } },
-          ],
+/** `trustpolicy.<kind>Document` holding `[]trustpolicy.<kind>TrustPolicy` with the extra statement field. */
+function documentType(kind: 'OCI' | 'Blob', extra: GoField): GoType {
+  return {
+    kind: 'struct',
+    name: `trustpolicy.${kind}Document`,
+    fields: [
+      { json: 'version', type: GO_STRING },
+      {
+        json: 'trustPolicies',
+        type: {
+          kind: 'slice',
+          name: `[]trustpolicy.${kind}TrustPolicy`,
+          elem: { kind: 'struct', name: `trustpolicy.${kind}TrustPolicy`, fields: [...STATEMENT_FIELDS, extra] },
         },
       },
-    },
-  ],
-};
+    ],
+  };
+}
+
+const OCI_DOCUMENT = documentType('OCI', { json: 'registryScopes', type: GO_STRING_SLICE });
+const BLOB_DOCUMENT = documentType('Blob', { json: 'globalPolicy', type: { kind: 'bool', name: 'bool' } });
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -158,17 +138,12 @@ export interface DecodePolicyOptions {
   readonly errorStyle?: 'go' | 'load';
 }
 
-const asString = (value: GoValue | undefined): string => (typeof value === 'string' ? value : '');
-const asStrings = (value: GoValue | undefined): readonly string[] | null =>
-  Array.isArray(value) ? Object.freeze(value.map(asString)) : null;
-
 function toSignatureVerification(value: GoValue | undefined): SignatureVerification {
   const struct = (value ?? {}) as GoStruct;
-  const override = struct['override'];
   return Object.freeze({
-    level: asString(struct['level']),
-    override: override instanceof Map ? new Map([...override].map(([k, v]) => [k, asString(v)] as const)) : null,
-    verifyTimestamp: asString(struct['verifyTimestamp']),
+    level: asGoString(struct['level']),
+    override: asGoStringMap(struct['override']),
+    verifyTimestamp: asGoString(struct['verifyTimestamp']),
   });
 }
 
@@ -182,7 +157,7 @@ function decodeBytes(bytes: Uint8Array, type: GoType, options: DecodePolicyOptio
   try {
     return unmarshalGoJson(bytes, type, options?.trailingData ?? 'reject') as GoStruct;
   } catch (error) {
-    if (error instanceof GoJsonSyntaxError || error instanceof GoJsonTypeError) {
+    if (isGoJsonError(error)) {
       const message =
         options?.errorStyle === 'load'
           ? `malformed trust policy. To create a trust policy, see: ${TRUST_POLICY_LINK}`
@@ -193,6 +168,34 @@ function decodeBytes(bytes: Uint8Array, type: GoType, options: DecodePolicyOptio
   }
 }
 
+/** Decodes a document: version, and each statement's shared fields plus what `extra` reads. */
+function decodeDocument<S extends StatementCommon>(
+  bytes: Uint8Array,
+  type: GoType,
+  options: DecodePolicyOptions | undefined,
+  extra: (statement: GoStruct) => Omit<S, keyof StatementCommon>,
+): { readonly version: string; readonly trustPolicies: readonly S[] | null } {
+  const root = decodeBytes(bytes, type, options);
+  const statements = root['trustPolicies'];
+  return Object.freeze({
+    version: asGoString(root['version']),
+    trustPolicies: Array.isArray(statements)
+      ? Object.freeze(
+          statements.map((entry) => {
+            const s = entry as GoStruct;
+            const common: StatementCommon = {
+              name: asGoString(s['name']),
+              signatureVerification: toSignatureVerification(s['signatureVerification']),
+              trustStores: asGoStrings(s['trustStores']),
+              trustedIdentities: asGoStrings(s['trustedIdentities']),
+            };
+            return Object.freeze({ ...common, ...extra(s) } as S);
+          }),
+        )
+      : null,
+  });
+}
+
 /**
  * Decodes an OCI trust policy document (`trustpolicy.oci.json` or legacy `trustpolicy.json`)
  * exactly as notation-go does, without validating it. Unknown fields are ignored, keys match
@@ -200,25 +203,9 @@ function decodeBytes(bytes: Uint8Array, type: GoType, options: DecodePolicyOptio
  * @throws TrustError `ERR_TRUST_POLICY_MALFORMED` | `ERR_TRUST_POLICY_TOO_LARGE`
  */
 export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: DecodePolicyOptions): OCITrustPolicyDocument {
-  const root = decodeBytes(bytes, OCI_DOCUMENT, options);
-  const statements = root['trustPolicies'];
-  return Object.freeze({
-    version: asString(root['version']),
-    trustPolicies: Array.isArray(statements)
-      ? Object.freeze(
-          statements.map((entry) => {
-            const s = entry as GoStruct;
-            return Object.freeze({
-              name: asString(s['name']),
-              signatureVerification: toSignatureVerification(s['signatureVerification']),
-              trustStores: asStrings(s['trustStores']),
-              trustedIdentities: asStrings(s['trustedIdentities']),
-              registryScopes: asStrings(s['registryScopes']),
-            });
-          }),
-        )
-      : null,
-  });
+  return decodeDocument<OCITrustPolicyStatement>(bytes, OCI_DOCUMENT, options, (s) => ({
+    registryScopes: asGoStrings(s['registryScopes']),
+  }));
 }
 
 /**
@@ -227,25 +214,9 @@ export function decodeOCITrustPolicyDocument(bytes: Uint8Array, options?: Decode
  * @throws TrustError `ERR_TRUST_POLICY_MALFORMED` | `ERR_TRUST_POLICY_TOO_LARGE`
  */
 export function decodeBlobTrustPolicyDocument(bytes: Uint8Array, options?: DecodePolicyOptions): BlobTrustPolicyDocument {
-  const root = decodeBytes(bytes, BLOB_DOCUMENT, options);
-  const statements = root['trustPolicies'];
-  return Object.freeze({
-    version: asString(root['version']),
-    trustPolicies: Array.isArray(statements)
-      ? Object.freeze(
-          statements.map((entry) => {
-            const s = entry as GoStruct;
-            return Object.freeze({
-              name: asString(s['name']),
-              signatureVerification: toSignatureVerification(s['signatureVerification']),
-              trustStores: asStrings(s['trustStores']),
-              trustedIdentities: asStrings(s['trustedIdentities']),
-              globalPolicy: s['globalPolicy'] === true,
-            });
-          }),
-        )
-      : null,
-  });
+  return decodeDocument<BlobTrustPolicyStatement>(bytes, BLOB_DOCUMENT, options, (s) => ({
+    globalPolicy: s['globalPolicy'] === true,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,12 +228,31 @@ function strings(list: readonly string[] | null): JsonOutput {
 
 function signatureVerificationOutput(sv: SignatureVerification): JsonOutput {
   const members: [string, JsonOutput][] = [['level', sv.level]];
-  if (sv.override !== null && sv.override.size > 0) {
-    const keys = [...sv.override.keys()].sort(compareGoStrings);
-    members.push(['override', { object: keys.map((key) => [key, sv.override?.get(key) ?? ''] as const) }]);
-  }
+  if (sv.override !== null && sv.override.size > 0) members.push(['override', goStringMapOutput(sv.override)]);
   if (sv.verifyTimestamp !== '') members.push(['verifyTimestamp', sv.verifyTimestamp]);
   return { object: members };
+}
+
+/**
+ * `json.MarshalIndent(doc, "", indent)` of a document: version, then each statement's shared
+ * fields in Go struct order followed by what `extra` adds.
+ */
+function marshalDocument<S extends StatementCommon>(
+  document: { readonly version: string; readonly trustPolicies: readonly S[] | null },
+  indent: string,
+  extra: (statement: S) => [string, JsonOutput][],
+): string {
+  const statement = (s: S): JsonOutput => ({
+    object: [
+      ['name', s.name],
+      ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
+      ['trustStores', strings(s.trustStores)],
+      ['trustedIdentities', strings(s.trustedIdentities)],
+      ...extra(s),
+    ],
+  });
+  const statements = document.trustPolicies === null ? null : document.trustPolicies.map(statement);
+  return marshalGoJson({ object: [['version', document.version], ['trustPolicies', statements]] }, indent);
 }
 
 /**
@@ -271,30 +261,7 @@ function signatureVerificationOutput(sv: SignatureVerification): JsonOutput {
  * registryScopes; `override` keys sorted; no trailing newline.
  */
 export function marshalOCITrustPolicyDocument(document: OCITrustPolicyDocument, indent = '  '): string {
-  return marshalGoJson(
-    {
-      object: [
-        ['version', document.version],
-        [
-          'trustPolicies',
-          document.trustPolicies === null
-            ? null
-            : document.trustPolicies.map(
-                (s): JsonOutput => ({
-                  object: [
-                    ['name', s.name],
-                    ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
-                    ['trustStores', strings(s.trustStores)],
-                    ['trustedIdentities', strings(s.trustedIdentities)],
-                    ['registryScopes', strings(s.registryScopes)],
-                  ],
-                }),
-              ),
-        ],
-      ],
-    },
-    indent,
-  );
+  return marshalDocument(document, indent, (s) => [['registryScopes', strings(s.registryScopes)]]);
 }
 
 /**
@@ -302,27 +269,5 @@ export function marshalOCITrustPolicyDocument(document: OCITrustPolicyDocument, 
  * (`json.MarshalIndent(doc, "", "  ")`, `globalPolicy` omitted when false, no trailing newline).
  */
 export function marshalBlobTrustPolicyDocument(document: BlobTrustPolicyDocument, indent = '  '): string {
-  return marshalGoJson(
-    {
-      object: [
-        ['version', document.version],
-        [
-          'trustPolicies',
-          document.trustPolicies === null
-            ? null
-            : document.trustPolicies.map((s): JsonOutput => {
-                const members: [string, JsonOutput][] = [
-                  ['name', s.name],
-                  ['signatureVerification', signatureVerificationOutput(s.signatureVerification)],
-                  ['trustStores', strings(s.trustStores)],
-                  ['trustedIdentities', strings(s.trustedIdentities)],
-                ];
-                if (s.globalPolicy) members.push(['globalPolicy', true]);
-                return { object: members };
-              }),
-        ],
-      ],
-    },
-    indent,
-  );
+  return marshalDocument(document, indent, (s) => (s.globalPolicy ? [['globalPolicy', true]] : []));
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPortcullisError } from '../../errors.js';
+import { failureSync as failure } from '../../../test/helpers/fixtures.js';
 import { MAX_TRUST_POLICY_BYTES } from '../../limits.js';
 import {
   decodeOCITrustPolicyDocument,
@@ -47,15 +47,6 @@ function oci(...statements: Statement[]): Uint8Array {
   return bytes(JSON.stringify({ version: '1.0', trustPolicies: statements }));
 }
 
-function failure(run: () => unknown): { code: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(isPortcullisError(error), String(error));
-    return { code: error.code, message: error.message };
-  }
-  assert.fail('expected an error');
-}
 
 const parse = (input: Uint8Array): OCITrustPolicyDocument => parseOCITrustPolicyDocument(input);
 

@@ -140,12 +140,43 @@ function validatePolicyCore(
   return validateTrustStores(name, stores) ?? validateTrustedIdentities(name, identities);
 }
 
-function validateVersionAndCount(kind: 'oci' | 'blob', version: string, count: number): void {
+type StatementCore = Pick<OCITrustPolicyStatement, 'name' | 'signatureVerification' | 'trustStores' | 'trustedIdentities'>;
+
+/**
+ * What OCI and blob documents share (notation-go checks them in this order in both `Validate`s):
+ * version, statement count, then per statement a unique name and `validatePolicyCore`, then
+ * `check` for the rules of the document kind.
+ */
+function validateStatements<S extends StatementCore>(
+  kind: 'oci' | 'blob',
+  document: { readonly version: string; readonly trustPolicies: readonly S[] | null },
+  check: (statement: S) => void = () => undefined,
+): readonly S[] {
+  const statements = document.trustPolicies ?? [];
+  const version = document.version;
   if (version === '') invalid(`${kind} trust policy document has empty version, version must be specified`);
   if (!SUPPORTED_VERSIONS.includes(version)) {
     invalid(`${kind} trust policy document uses unsupported version ${goQuote(version)}`);
   }
-  if (count === 0) invalid(`${kind} trust policy document can not have zero trust policy statements`);
+  if (statements.length === 0) invalid(`${kind} trust policy document can not have zero trust policy statements`);
+  const names = new Set<string>();
+  for (const statement of statements) {
+    if (names.has(statement.name)) {
+      invalid(
+        `multiple ${kind} trust policy statements use the same name ${goQuote(statement.name)}, statement names must be unique`,
+      );
+    }
+    const problem = validatePolicyCore(
+      statement.name,
+      statement.signatureVerification,
+      statement.trustStores,
+      statement.trustedIdentities,
+    );
+    if (problem !== undefined) invalid(`${kind} trust policy: ${problem}`);
+    check(statement);
+    names.add(statement.name);
+  }
+  return statements;
 }
 
 function validateRegistryScopes(statements: readonly OCITrustPolicyStatement[]): void {
@@ -186,25 +217,7 @@ function validateRegistryScopes(statements: readonly OCITrustPolicyStatement[]):
  * @throws TrustError `ERR_TRUST_POLICY_INVALID` with notation-go's message
  */
 export function validateOCITrustPolicyDocument(document: OCITrustPolicyDocument): void {
-  const statements = document.trustPolicies ?? [];
-  validateVersionAndCount('oci', document.version, statements.length);
-  const names = new Set<string>();
-  for (const statement of statements) {
-    if (names.has(statement.name)) {
-      invalid(
-        `multiple oci trust policy statements use the same name ${goQuote(statement.name)}, statement names must be unique`,
-      );
-    }
-    const problem = validatePolicyCore(
-      statement.name,
-      statement.signatureVerification,
-      statement.trustStores,
-      statement.trustedIdentities,
-    );
-    if (problem !== undefined) invalid(`oci trust policy: ${problem}`);
-    names.add(statement.name);
-  }
-  validateRegistryScopes(statements);
+  validateRegistryScopes(validateStatements('oci', document));
 }
 
 /**
@@ -214,34 +227,17 @@ export function validateOCITrustPolicyDocument(document: OCITrustPolicyDocument)
  * @throws TrustError `ERR_TRUST_POLICY_INVALID` with notation-go's message
  */
 export function validateBlobTrustPolicyDocument(document: BlobTrustPolicyDocument): void {
-  const statements = document.trustPolicies ?? [];
-  validateVersionAndCount('blob', document.version, statements.length);
-  const names = new Set<string>();
   let foundGlobal = false;
-  for (const statement of statements) {
-    if (names.has(statement.name)) {
+  validateStatements('blob', document, (statement) => {
+    if (!statement.globalPolicy) return;
+    if (foundGlobal) {
       invalid(
-        `multiple blob trust policy statements use the same name ${goQuote(statement.name)}, statement names must be unique`,
+        'multiple blob trust policy statements have globalPolicy set to true. Only one trust policy statement can be marked as global policy',
       );
     }
-    const problem = validatePolicyCore(
-      statement.name,
-      statement.signatureVerification,
-      statement.trustStores,
-      statement.trustedIdentities,
-    );
-    if (problem !== undefined) invalid(`blob trust policy: ${problem}`);
-    if (statement.globalPolicy) {
-      if (foundGlobal) {
-        invalid(
-          'multiple blob trust policy statements have globalPolicy set to true. Only one trust policy statement can be marked as global policy',
-        );
-      }
-      if (statement.signatureVerification.level === 'skip') {
-        invalid('global blob trust policy statement cannot have verification level set to skip');
-      }
-      foundGlobal = true;
+    if (statement.signatureVerification.level === 'skip') {
+      invalid('global blob trust policy statement cannot have verification level set to skip');
     }
-    names.add(statement.name);
-  }
+    foundGlobal = true;
+  });
 }

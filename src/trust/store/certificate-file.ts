@@ -4,10 +4,13 @@
  * otherwise the bytes are one or more concatenated DER certificates. An empty file yields none.
  *
  * The PEM reader follows Go's `encoding/pem.Decode` (blocks that do not close properly are
- * skipped, `Key: value` header lines allowed, base64 strict about padding), the DER reader Go's
- * `x509.ParseCertificates` (each element must parse; trailing bytes are an error).
+ * skipped, `Key: value` header lines allowed, base64 strict about padding); certificates are
+ * parsed by pki (`parseCertificates` is Go's `x509.ParseCertificates`: each element must parse,
+ * trailing bytes are an error), so trust and pki share one DER reader and one certificate model.
  */
-import { X509Certificate } from 'node:crypto';
+import { PkiError } from '../../errors.js';
+import { parseCertificate, parseCertificates, type Certificate } from '../../pki/index.js';
+import type { SubjectRdns } from '../policy/index.js';
 
 const PEM_START = Buffer.from('\n-----BEGIN ');
 const PEM_END = Buffer.from('\n-----END ');
@@ -109,38 +112,32 @@ function pemDecode(input: Buffer): { type: string; bytes: Buffer; rest: Buffer }
   }
 }
 
-/** Length of the DER element at the start of `der` (tag, length and content), or -1. */
-export function derElementLength(der: Uint8Array, offset = 0): number {
-  const tag = der[offset];
-  const first = der[offset + 1];
-  if (tag === undefined || first === undefined || (tag & 0x1f) === 0x1f) return -1;
-  let length: number;
-  let header = 2;
-  if (first < 0x80) {
-    length = first;
-  } else {
-    const count = first & 0x7f;
-    if (count === 0 || count > 4) return -1; // indefinite or absurd lengths are not DER
-    length = 0;
-    for (let i = 0; i < count; i += 1) {
-      const byte = der[offset + 2 + i];
-      if (byte === undefined) return -1;
-      length = length * 256 + byte;
-    }
-    if (length < 0x80 || (count > 1 && der[offset + 2] === 0)) return -1; // not minimal
-    header += count;
+/** Runs a pki parse, reporting any failure with the one message Notation gives here. */
+function orMalformed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof PkiError) throw new Error(MALFORMED_CERTIFICATE, { cause: error });
+    throw error;
   }
-  return offset + header + length <= der.length ? header + length : -1;
 }
 
-function checkCertificate(der: Uint8Array): Uint8Array {
-  if (der[0] !== 0x30 || derElementLength(der) !== der.length) throw new Error(MALFORMED_CERTIFICATE);
-  try {
-    new X509Certificate(der);
-  } catch {
-    throw new Error(MALFORMED_CERTIFICATE);
+/**
+ * Parses a certificate file (see the module comment) with pki's X.509 parser.
+ * Returns an empty list for a file with no certificate (for example an empty file).
+ * @throws Error `x509: malformed certificate` when a block or element is not a certificate
+ */
+export function parseCertificateFile(bytes: Uint8Array): Certificate[] {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let block = pemDecode(data);
+  if (block === undefined) return orMalformed(() => parseCertificates(data));
+  const certificates: Certificate[] = [];
+  while (block !== undefined) {
+    const der = block.bytes;
+    certificates.push(orMalformed(() => parseCertificate(der)));
+    block = pemDecode(block.rest);
   }
-  return der;
+  return certificates;
 }
 
 /**
@@ -149,24 +146,16 @@ function checkCertificate(der: Uint8Array): Uint8Array {
  * @throws Error `x509: malformed certificate` when a block or element is not a certificate
  */
 export function readCertificateFile(bytes: Uint8Array): Uint8Array[] {
-  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let block = pemDecode(data);
-  const certificates: Uint8Array[] = [];
-  if (block === undefined) {
-    let offset = 0;
-    while (offset < data.length) {
-      const length = derElementLength(data, offset);
-      if (length < 0) throw new Error(MALFORMED_CERTIFICATE);
-      certificates.push(checkCertificate(Uint8Array.from(data.subarray(offset, offset + length))));
-      offset += length;
-    }
-    return certificates;
-  }
-  while (block !== undefined) {
-    certificates.push(checkCertificate(Uint8Array.from(block.bytes)));
-    block = pemDecode(block.rest);
-  }
-  return certificates;
+  return parseCertificateFile(bytes).map((certificate) => certificate.der);
+}
+
+/**
+ * The subject of a DER certificate as RDNs in encoding order, ready for
+ * {@link verifyX509TrustedIdentities} (`leafSubject` argument).
+ * @throws Error `x509: malformed certificate`
+ */
+export function certificateSubject(der: Uint8Array): SubjectRdns {
+  return orMalformed(() => parseCertificate(der)).subjectRdns;
 }
 
 /** PEM-encodes DER certificates (64-column base64, `CERTIFICATE` label, LF line ends). */

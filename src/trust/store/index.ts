@@ -7,5 +7,4 @@ export {
   type TrustStoreDirectory,
   type X509TrustStoreOptions,
 } from './trust-store.js';
-export { MALFORMED_CERTIFICATE, encodeCertificatesPem, readCertificateFile } from './certificate-file.js';
-export { certificateSubject } from './anchor.js';
+export { MALFORMED_CERTIFICATE, certificateSubject, encodeCertificatesPem, readCertificateFile } from './certificate-file.js';

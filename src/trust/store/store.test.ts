@@ -3,11 +3,9 @@
  * Messages were checked against notation-go on the same layouts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { isPortcullisError } from '../../errors.js';
+import { hasTestdata, readTestdata, skipWithoutTestdata } from '../../../test/helpers/conformance.js';
+import { failure } from '../../../test/helpers/fixtures.js';
 import { goDistinguishedNameString, verifyX509TrustedIdentities, type TrustStoreType } from '../policy/index.js';
 import {
   MemoryTrustStore,
@@ -20,12 +18,9 @@ import {
   type TrustStoreDirectory,
 } from './index.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const CONFIG = join(SHARED, 'conformance', 'notation-e2e', 'testdata', 'config');
-const present = existsSync(CONFIG);
-const skip = present ? false : process.env.CI ? false : `shared e2e data not found at ${CONFIG}`;
-const file = (...parts: string[]): Buffer => readFileSync(join(CONFIG, ...parts));
+const present = hasTestdata('config');
+const skip = skipWithoutTestdata('config');
+const file = (...parts: string[]): Buffer => readTestdata('config', ...parts);
 
 type Node = Uint8Array | 'directory' | 'symlink';
 
@@ -56,15 +51,6 @@ class MemoryDirectory implements TrustStoreDirectory {
   }
 }
 
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isPortcullisError(error), String(error));
-    return { code: error.code, message: error.message };
-  }
-  assert.fail('expected an error');
-}
 
 describe('certificate files', { skip }, () => {
   it('reads PEM (several blocks), DER and concatenated DER', () => {

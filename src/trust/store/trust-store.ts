@@ -6,12 +6,12 @@
  * which the adapter layer (src/config) provides on node:fs; {@link MemoryTrustStore} serves tests
  * and embedders that keep anchors elsewhere.
  */
-import { goQuote } from '../../gocompat/index.js';
-import { TrustError } from '../../errors.js';
+import { compareGoStrings, goQuote } from '../../gocompat/index.js';
+import { PkiError, TrustError } from '../../errors.js';
 import { MAX_CERTIFICATE_FILE_BYTES, MAX_TRUST_STORE_FILES } from '../../limits.js';
+import { validateTrustStoreCertificate, type Certificate } from '../../pki/index.js';
 import { isTrustStoreType, isValidTrustStoreName, type TrustStoreType } from '../policy/index.js';
-import { checkRootCertificate, checkTrustStoreCertificate, readAnchorFacts } from './anchor.js';
-import { readCertificateFile } from './certificate-file.js';
+import { parseCertificateFile } from './certificate-file.js';
 
 /** The trust store port: DER certificates of a named store. */
 export interface TrustStore {
@@ -46,9 +46,20 @@ function storeError(
   return new TrustError(code, message, cause === undefined ? undefined : { cause });
 }
 
+/** pki's trust store rules (notation-go's), as the message of the refusal or undefined. */
+function trustStoreProblem(cert: Certificate, type: TrustStoreType): string | undefined {
+  try {
+    validateTrustStoreCertificate(cert, type);
+    return undefined;
+  } catch (error) {
+    if (error instanceof PkiError) return error.message;
+    throw error;
+  }
+}
+
 /** Go orders directory entries by name bytes (os.ReadDir). */
 function byName(a: { name: string }, b: { name: string }): number {
-  return Buffer.compare(Buffer.from(a.name, 'utf8'), Buffer.from(b.name, 'utf8'));
+  return compareGoStrings(a.name, b.name);
 }
 
 export interface X509TrustStoreOptions {
@@ -132,10 +143,10 @@ export class X509TrustStore implements TrustStore {
           `trusted certificate ${entry.name} in trust store ${namedStore} of type ${type} is not a regular file (directories or symlinks are not supported)`,
         );
       }
-      let certs: Uint8Array[];
+      let certs: Certificate[];
       try {
         const bytes = await this.#directory.readStoreFile(type, namedStore, entry.name, this.#maxFileBytes);
-        certs = readCertificateFile(bytes);
+        certs = parseCertificateFile(bytes);
       } catch (error) {
         throw storeError(
           'ERR_TRUST_STORE_CERTIFICATE',
@@ -147,16 +158,15 @@ export class X509TrustStore implements TrustStore {
       if (certs.length === 0) {
         throw storeError('ERR_TRUST_STORE_CERTIFICATE', validateMessage, new Error('input certs cannot be empty'));
       }
-      const facts = certs.map((der) => readAnchorFacts(der));
-      for (const fact of facts) {
-        const problem = checkTrustStoreCertificate(fact);
-        if (problem !== undefined) {
-          throw storeError('ERR_TRUST_STORE_CERTIFICATE', validateMessage, new Error(problem));
-        }
+      // notation-go checks the whole file (ValidateCertificates) before the tsa root rule, so a
+      // later non-CA certificate is reported before an earlier non-root one.
+      for (const cert of certs) {
+        const problem = trustStoreProblem(cert, 'ca');
+        if (problem !== undefined) throw storeError('ERR_TRUST_STORE_CERTIFICATE', validateMessage, new Error(problem));
       }
       if (type === 'tsa') {
-        for (const fact of facts) {
-          const problem = checkRootCertificate(fact);
+        for (const cert of certs) {
+          const problem = trustStoreProblem(cert, 'tsa');
           if (problem !== undefined) {
             throw storeError(
               'ERR_TRUST_STORE_CERTIFICATE',
@@ -165,7 +175,7 @@ export class X509TrustStore implements TrustStore {
           }
         }
       }
-      certificates.push(...certs);
+      certificates.push(...certs.map((cert) => cert.der));
     }
     if (certificates.length === 0) {
       throw storeError(
