@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { MemoryStore, packArtifactManifest, pushPackedManifest, type ContentStream, type ReferrersOptions } from '../content/index.js';
 import { VerificationError, type VerificationErrorCode } from '../errors.js';
 import { createLocalSigner, signEnvelope, type Signer, type Timestamper } from '../envelope/index.js';
-import { LayoutStore } from '../layout/index.js';
 import { MAX_ENVELOPE_BYTES, MAX_MANIFEST_BYTES } from '../limits.js';
 import { ARTIFACT_TYPE_NOTARY_SIGNATURE, descriptorFor, digestOf, type Descriptor, type Digest } from '../oci/index.js';
 import { buildTestChain, CertificateCache, type Certificate, type TestChain } from '../pki/index.js';
 import { packSignatureManifest, sign } from '../sign/index.js';
-import { MemoryTrustStore, parseOCITrustPolicyDocument, readCertificateFile, type OCITrustPolicyDocument } from '../trust/index.js';
+import { MemoryTrustStore, parseOCITrustPolicyDocument, type OCITrustPolicyDocument } from '../trust/index.js';
 import {
   Verifier,
   hasRevocationEndpoints,
@@ -477,63 +473,3 @@ async function readAllOf(store: MemoryStore, descriptor: Descriptor): Promise<Bu
   for await (const chunk of await store.fetch(descriptor)) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
-
-// ------------------------------------------------------------------------------------------------
-// The Notation e2e pre-signed layouts (shared/conformance/notation-e2e, README § 2 outcome table)
-
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SHARED = process.env.PORTCULLIS_SHARED_DIR ?? join(REPO_ROOT, '..', 'shared');
-const E2E = join(SHARED, 'conformance', 'notation-e2e', 'testdata');
-const e2eSkip = existsSync(E2E) ? false : process.env.CI ? false : `shared e2e testdata not found at ${E2E}`;
-
-/** [layout, trust anchor in ca:e2e, policy file, expected: 'success' | 'skip' | failing check | warning check]. */
-export const E2E_OUTCOMES: readonly (readonly [string, string, string, string])[] = [
-  ['e2e-valid-signature', 'e2e.crt', 'trustpolicy.json', 'success'],
-  ['e2e-valid-signature', 'e2e.crt', 'valid_trusted_identity_trustpolicy.json', 'success'],
-  ['e2e-valid-signature', 'e2e.crt', 'multi_statements_with_wildcard_registry_scope_trustpolicy.json', 'success'],
-  ['e2e-valid-signature', 'new_e2e.crt', 'trustpolicy.json', 'fail:authenticity'],
-  ['e2e-valid-signature', 'new_e2e.crt', 'permissive_trustpolicy.json', 'fail:authenticity'],
-  ['e2e-valid-signature', 'new_e2e.crt', 'override_audit_trustpolicy.json', 'fail:authenticity'],
-  ['e2e-valid-signature', 'new_e2e.crt', 'audit_trustpolicy.json', 'warn:authenticity'],
-  ['e2e-valid-signature', 'new_e2e.crt', 'override_strict_trustpolicy.json', 'warn:authenticity'],
-  ['e2e-valid-signature', 'new_e2e.crt', 'override_permissive_trustpolicy.json', 'warn:authenticity'],
-  ['e2e-valid-multiple-signatures', 'e2e.crt', 'trustpolicy.json', 'success'],
-  ['e2e-expired-signature', 'e2e.crt', 'trustpolicy.json', 'fail:expiry'],
-  ['e2e-expired-signature', 'e2e.crt', 'override_permissive_trustpolicy.json', 'fail:expiry'],
-  ['e2e-expired-signature', 'e2e.crt', 'override_audit_trustpolicy.json', 'fail:expiry'],
-  ['e2e-expired-signature', 'e2e.crt', 'permissive_trustpolicy.json', 'warn:expiry'],
-  ['e2e-expired-signature', 'e2e.crt', 'audit_trustpolicy.json', 'warn:expiry'],
-  ['e2e-expired-signature', 'e2e.crt', 'override_strict_trustpolicy.json', 'warn:expiry'],
-  ['e2e-invalid-signature', 'e2e.crt', 'trustpolicy.json', 'fail:integrity'],
-  ['e2e-invalid-signature', 'e2e.crt', 'permissive_trustpolicy.json', 'fail:integrity'],
-  ['e2e-invalid-signature', 'e2e.crt', 'audit_trustpolicy.json', 'fail:integrity'],
-  ['e2e-invalid-signature', 'e2e.crt', 'skip_trustpolicy.json', 'skip'],
-  ['e2e-with-expired-cert', 'expired_e2e.crt', 'trustpolicy.json', 'fail:authenticTimestamp'],
-  ['e2e-with-expired-cert', 'expired_e2e.crt', 'permissive_trustpolicy.json', 'warn:authenticTimestamp'],
-  ['e2e-with-expired-cert', 'expired_e2e.crt', 'audit_trustpolicy.json', 'warn:authenticTimestamp'],
-  ['e2e-with-expired-cert', 'expired_e2e.crt', 'override_strict_trustpolicy.json', 'warn:authenticTimestamp'],
-];
-
-describe('verify: the Notation e2e pre-signed layouts (README outcome table)', { skip: e2eSkip }, () => {
-  const realClock = { now: () => Date.now() };
-  for (const [layout, anchor, policyFile, expected] of E2E_OUTCOMES) {
-    it(`${layout} with ca:e2e=${anchor} under ${policyFile}: ${expected}`, async () => {
-      const store = await LayoutStore.open(join(E2E, 'registry', 'oci_layout', layout), { create: false });
-      const trustPolicy = parseOCITrustPolicyDocument(readFileSync(join(E2E, 'config', 'trustpolicies', policyFile)));
-      const anchors = new MemoryTrustStore({ 'ca:e2e': readCertificateFile(readFileSync(join(E2E, 'config', 'localkeys', anchor))) });
-      const run = verify(store, { scope: 'localhost:5000/e2e', reference: 'v1' }, { trustPolicy, trustStore: anchors, clock: realClock });
-      const [kind, check] = expected.split(':') as [string, string | undefined];
-      if (kind === 'fail') {
-        const outcome = await expectFailure(run, 'ERR_VERIFY_FAILED');
-        const failed = outcome!.signatures.at(-1)!.checks.find((c) => c.status === 'failed' && c.action === 'enforce');
-        assert.equal(failed?.type, check);
-        return;
-      }
-      const outcome = await run;
-      assert.equal(outcome.verified, true);
-      assert.equal(outcome.skipped, kind === 'skip');
-      if (kind === 'warn') assert.match(outcome.warnings.join('\n'), new RegExp(`^${check} was set to "log" and failed with error: `));
-      else assert.deepEqual(outcome.warnings, []);
-    });
-  }
-});
