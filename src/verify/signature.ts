@@ -8,6 +8,8 @@
  */
 import { isPortcullisError, type PortcullisError } from '../errors.js';
 import {
+  HEADER_AUTHENTIC_SIGNING_TIME,
+  HEADER_EXPIRY,
   HEADER_VERIFICATION_PLUGIN,
   MEDIA_TYPE_COSE_ENVELOPE,
   MEDIA_TYPE_JWS_ENVELOPE,
@@ -70,9 +72,32 @@ function failureOf(error: unknown): Failure {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Go's `time.RFC1123Z` in UTC: `Tue, 27 Jun 2023 06:10:00 +0000`. */
-export function formatRfc1123z(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, '+0000');
+/**
+ * Go's `time.RFC1123Z`: `Tue, 27 Jun 2023 06:10:00 +0000`, in UTC or at the given offset from UTC
+ * (minutes), as Go prints a time parsed with that offset.
+ */
+export function formatRfc1123z(date: Date, offsetMinutes = 0): string {
+  const shifted = new Date(date.getTime() + offsetMinutes * 60_000).toUTCString().replace(/ GMT$/, '');
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const magnitude = Math.abs(offsetMinutes);
+  return `${shifted} ${sign}${String(Math.trunc(magnitude / 60)).padStart(2, '0')}${String(magnitude % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The UTC offset (minutes) a JWS protected header wrote a time header with, e.g. `+08:00` → 480.
+ * notation-go keeps that offset when it prints the time; COSE times are epoch seconds (UTC here).
+ */
+function jwsHeaderOffset(format: string, bytes: Uint8Array, header: string): number {
+  if (format !== 'jws') return 0;
+  try {
+    const envelope = JSON.parse(Buffer.from(bytes).toString('utf8')) as { protected?: unknown };
+    if (typeof envelope.protected !== 'string') return 0;
+    const value = (JSON.parse(Buffer.from(envelope.protected, 'base64url').toString('utf8')) as Record<string, unknown>)[header];
+    const match = typeof value === 'string' ? /([+-])(\d{2}):(\d{2})$/.exec(value) : null;
+    return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Mutable record of one check while the pipeline runs. */
@@ -160,10 +185,11 @@ async function checkTrustAnchor(verified: VerifiedEnvelope, context: SignatureCo
   return { message: "the signature's certificate chain does not contain any trusted certificate" };
 }
 
-function checkExpiry(verified: VerifiedEnvelope, now: Date): Failure | undefined {
+function checkExpiry(verified: VerifiedEnvelope, now: Date, bytes: Uint8Array): Failure | undefined {
   const expiry = verified.signedAttributes.expiry;
   if (expiry !== undefined && now.getTime() >= expiry.getTime()) {
-    return { message: `digital signature has expired on ${goQuote(formatRfc1123z(expiry))}` };
+    const offset = jwsHeaderOffset(verified.format, bytes, HEADER_EXPIRY);
+    return { message: `digital signature has expired on ${goQuote(formatRfc1123z(expiry, offset))}` };
   }
   return undefined;
 }
@@ -323,14 +349,15 @@ async function checkTimestamp(verified: VerifiedEnvelope, context: SignatureCont
 }
 
 /** Authentic timestamp under `notary.x509.signingAuthority`: the authentic signing time lies within every certificate's validity. */
-function checkAuthenticSigningTime(verified: VerifiedEnvelope): Failure | undefined {
+function checkAuthenticSigningTime(verified: VerifiedEnvelope, bytes: Uint8Array): Failure | undefined {
   const attributes = verified.signedAttributes;
   if (attributes.signingScheme === SIGNING_SCHEME_X509) return undefined;
   const time = attributes.authenticSigningTime;
+  const offset = jwsHeaderOffset(verified.format, bytes, HEADER_AUTHENTIC_SIGNING_TIME);
   for (const certificate of verified.certificateChain) {
     if (checkValidity(certificate, time) !== 'valid') {
       return {
-        message: `certificate ${goQuote(certificate.subject)} was not valid when the digital signature was produced at ${goQuote(formatRfc1123z(time))}`,
+        message: `certificate ${goQuote(certificate.subject)} was not valid when the digital signature was produced at ${goQuote(formatRfc1123z(time, offset))}`,
       };
     }
   }
@@ -434,7 +461,7 @@ export async function verifySignature(
 
     logger.debug?.('Validating expiry');
     const expiry = check('expiry');
-    const expiryFailure = checkExpiry(verified, context.now);
+    const expiryFailure = checkExpiry(verified, context.now, bytes);
     if (expiryFailure) expiry.fail(expiryFailure);
     else expiry.pass();
     if (stopIfCritical(expiry)) return finish();
@@ -447,7 +474,7 @@ export async function verifySignature(
       timestampFailure = await checkTimestamp(verified, context);
     } else {
       logger.debug?.('Under signing scheme notary.x509.signingAuthority...');
-      timestampFailure = checkAuthenticSigningTime(verified);
+      timestampFailure = checkAuthenticSigningTime(verified, bytes);
     }
     if (timestampFailure) timestamp.fail(timestampFailure);
     else timestamp.pass();

@@ -10,6 +10,7 @@ import { packSignatureManifest, sign } from '../sign/index.js';
 import { MemoryTrustStore, parseOCITrustPolicyDocument, type OCITrustPolicyDocument } from '../trust/index.js';
 import {
   Verifier,
+  formatRfc1123z,
   hasRevocationEndpoints,
   offlineRevocationChecker,
   outcomeOf,
@@ -284,6 +285,15 @@ describe('verify: per-check semantics of the verification levels', () => {
     assert.deepEqual([crl, ocsp, caIssuersOnly].map(hasRevocationEndpoints), [true, true, false]);
     const results = await offlineRevocationChecker.check({ chain: [crl, caIssuersOnly, ocsp], purpose: 'codeSigning' });
     assert.deepEqual(results.map((r) => r.result), ['unknown', 'nonRevokable', 'nonRevokable']);
+  });
+});
+
+describe('formatRfc1123z', () => {
+  it('prints Go\'s RFC1123Z in UTC or at a given offset', () => {
+    const time = new Date('2023-06-27T05:21:21Z');
+    assert.equal(formatRfc1123z(time), 'Tue, 27 Jun 2023 05:21:21 +0000');
+    assert.equal(formatRfc1123z(time, 480), 'Tue, 27 Jun 2023 13:21:21 +0800');
+    assert.equal(formatRfc1123z(time, -330), 'Mon, 26 Jun 2023 23:51:21 -0530');
   });
 });
 
