@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import type { Storage } from '../content/index.js';
-import { UsageError } from '../errors.js';
+import { RegistryError, UsageError } from '../errors.js';
 import { goQuote } from '../gocompat/index.js';
 import { LayoutStore } from '../layout/index.js';
 import { isDigest, parseReference, type Descriptor, type Reference } from '../oci/index.js';
@@ -168,6 +168,8 @@ export interface NotationTarget {
   /** The tag or digest to resolve. */
   readonly tagOrDigest: string;
   readonly reference?: Reference;
+  /** Whether any credential source (flags, environment, docker config) has credentials for the registry. */
+  hasCredential(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -219,7 +221,7 @@ export async function openNotationTarget(
     }
     if (!isDirectory) throw new UsageError('failed to resolve user input reference: input path is not a dir');
     const storage = await LayoutStore.open(absolute, { create: false });
-    return { storage, kind: 'oci-layout', name: path, tagOrDigest: reference, close: async () => undefined };
+    return { storage, kind: 'oci-layout', name: path, tagOrDigest: reference, hasCredential: async () => false, close: async () => undefined };
   }
   let reference: Reference;
   try {
@@ -237,12 +239,13 @@ export async function openNotationTarget(
   const insecure = [...(config?.insecureRegistries ?? [])].filter((entry) => entry.toLowerCase() === reference.registry.toLowerCase());
   if (options.insecureRegistry) insecure.push(reference.registry);
   const credential = flagCredential(options, context);
+  const credentials = defaultCredentials({
+    ...(credential !== undefined && { credential, registries: [reference.registry] }),
+    env: context.env,
+    logger: registryLogger(context, log),
+  });
   const client = new RegistryClient({
-    credentials: defaultCredentials({
-      ...(credential !== undefined && { credential, registries: [reference.registry] }),
-      env: context.env,
-      logger: registryLogger(context, log),
-    }),
+    credentials,
     insecureRegistries: insecure.length > 0 ? [reference.registry] : [],
     logger: registryLogger(context, log),
     userAgent: 'portcullis',
@@ -254,8 +257,16 @@ export async function openNotationTarget(
     name: `${reference.registry}/${reference.repository}`,
     tagOrDigest,
     reference,
+    hasCredential: async () => (await credentials(reference.registry).catch(() => undefined)) !== undefined,
     close: () => client.close(),
   };
+}
+
+function isUnauthorized(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof RegistryError && current.code === 'ERR_REGISTRY_UNAUTHORIZED') return true;
+  }
+  return false;
 }
 
 /**
@@ -267,7 +278,12 @@ export async function resolveNotationTarget(target: NotationTarget, log: LevelLo
   try {
     descriptor = await target.storage.resolve(target.tagOrDigest);
   } catch (error) {
-    throw new Error(`failed to get manifest descriptor: ${(error as Error).message}`, { cause: error });
+    let message = `failed to get manifest descriptor: ${(error as Error).message}`;
+    // oras-go's words when a registry asks for credentials nobody configured; scripts look for them.
+    if (isUnauthorized(error) && !(await target.hasCredential())) {
+      message += `: credential required for basic auth (no credentials for ${target.reference?.registry ?? 'the registry'}: use -u/-p, NOTATION_USERNAME/NOTATION_PASSWORD or login)`;
+    }
+    throw new Error(message, { cause: error });
   }
   log.info?.(`Reference ${target.tagOrDigest} resolved to manifest descriptor: ${JSON.stringify(descriptor)}`);
   if (isDigest(target.tagOrDigest)) {
