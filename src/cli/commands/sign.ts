@@ -56,7 +56,7 @@ export const registerSign: CommandModule = (program, context) => {
     .option('-e, --expiry <duration>', 'signature validity after signing, as a Go duration: 24h, 30m, 3h20m')
     .option('-m, --user-metadata <key=value>', 'metadata signed into the payload (repeatable)', collect)
     .option('--oci-layout', 'the reference is an OCI image layout directory')
-    .addOption(new Option('--force-referrers-tag', 'store the signature with the referrers tag schema (Notation v1 default)').default(true))
+    .addOption(new Option('--force-referrers-tag', 'also index the signature in the referrers tag schema (Notation v1.3 default); =false: Referrers API when the registry has it').default(true))
     .addOption(new Option('--no-force-referrers-tag', 'use the Referrers API when the registry has it, else the tag schema').hideHelp())
     .addOption(new Option('--allow-referrers-api', 'deprecated').hideHelp())
     .addOption(new Option('--no-allow-referrers-api').hideHelp())
