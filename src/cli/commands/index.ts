@@ -16,8 +16,10 @@ import { registerPush } from './push.js';
 import { registryCommands } from './registry.js';
 import { registerRepo } from './repo.js';
 import { registerResolve } from './resolve.js';
+import { registerSign } from './sign.js';
 import { registerTag } from './tag.js';
 import { registerVersion } from './version.js';
+import { registerVerify } from './verify.js';
 
 /** A command group adds itself to the program. One file per group under `commands/`. */
 export type CommandModule = (program: Command, context: CliContext) => void;
@@ -42,4 +44,6 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   registerInspect,
   registerList,
   registerVersion,
+  registerSign,
+  registerVerify,
 ];
