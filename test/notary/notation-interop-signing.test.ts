@@ -62,8 +62,22 @@ async function sameVerdict(home: NotationHome, argv: readonly string[], notation
   const theirs = await notation(home, [...argv, ...notationExtra]);
   const ours = await portcullis(home, argv);
   assert.equal(ours.code, theirs.code, `notation: ${describeRun(theirs)}\nportcullis: ${describeRun(ours)}`);
-  assert.equal(ours.stdout, theirs.stdout);
+  assert.equal(inMetadataOrder(ours.stdout), inMetadataOrder(theirs.stdout));
   assert.equal(ours.stderr, theirs.stderr);
+}
+
+/**
+ * Notation prints the user-metadata table in Go map order, which changes from run to run; sort the
+ * table's rows so only their content is compared.
+ */
+function inMetadataOrder(stdout: string): string {
+  const header = stdout.indexOf('KEY ');
+  if (header < 0) return stdout;
+  const tableStart = stdout.indexOf('\n', header) + 1;
+  const tableEnd = stdout.indexOf('\n\n', tableStart);
+  const end = tableEnd < 0 ? stdout.length : tableEnd;
+  const rows = stdout.slice(tableStart, end).split('\n').sort();
+  return `${stdout.slice(0, tableStart)}${rows.join('\n')}${stdout.slice(end)}`;
 }
 
 describe('interoperability with notation v1.3.2', { skip: e2eSkip || notationTool.skip || registryTool.skip }, () => {
