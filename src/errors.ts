@@ -197,3 +197,52 @@ export class ConfigError extends PortcullisError {
     super(code, message, options);
   }
 }
+
+export type SignErrorCode =
+  /** A signing request cannot be honoured: bad expiry, reserved or duplicate user metadata, bad format. */
+  | 'ERR_SIGN_INVALID_ARGUMENT'
+  /** The signing key cannot be used here (plugin keys, unreadable or mismatched key and certificate files). */
+  | 'ERR_SIGN_KEY_UNSUPPORTED'
+  /** The reference names a digest that is not what the repository resolves it to. */
+  | 'ERR_SIGN_DIGEST_MISMATCH'
+  /** The envelope or the signature manifest could not be stored. */
+  | 'ERR_SIGN_PUSH_FAILED';
+
+/** Failures of the signing workflow (notation-go `Sign`), outside the envelope codec itself. */
+export class SignError extends PortcullisError {
+  declare readonly code: SignErrorCode;
+  constructor(code: SignErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+export type VerificationErrorCode =
+  /** Bad verification input (max signatures not positive, no tag or digest). */
+  | 'ERR_VERIFY_INVALID_ARGUMENT'
+  /** The reference names a digest that is not what the repository resolves it to. */
+  | 'ERR_VERIFY_DIGEST_MISMATCH'
+  /** No trust policy statement applies to the artifact (Notation's ErrorNoApplicableTrustPolicy). */
+  | 'ERR_VERIFY_NO_APPLICABLE_POLICY'
+  /** The artifact has no signature (Notation: "no signature is associated with ..."). */
+  | 'ERR_VERIFY_NO_SIGNATURE'
+  /** A signature manifest or envelope could not be fetched, or broke a size or shape rule (Notation's ErrorSignatureRetrievalFailed). */
+  | 'ERR_VERIFY_SIGNATURE_RETRIEVAL'
+  /** Every signature examined failed verification. */
+  | 'ERR_VERIFY_FAILED'
+  /** `maxSignatures` signatures were examined and none passed. */
+  | 'ERR_VERIFY_LIMIT_EXCEEDED';
+
+/**
+ * A failed verification. `outcome` carries what was established before the failure (the artifact,
+ * the trust policy statement, each signature examined with its per-check results), when it got
+ * that far.
+ */
+export class VerificationError<TOutcome = unknown> extends PortcullisError {
+  declare readonly code: VerificationErrorCode;
+  /** The structured outcome (`VerificationOutcome` of src/verify; generic so errors.ts imports no domain). */
+  readonly outcome: TOutcome | undefined;
+  constructor(code: VerificationErrorCode, message: string, options?: { cause?: unknown; outcome?: TOutcome }) {
+    super(code, message, options);
+    this.outcome = options?.outcome;
+  }
+}
