@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { registerAdmission } from './admission.js';
 import { registerAttach } from './attach.js';
 import { registerCopy } from './copy.js';
 import { registerDiscover } from './discover.js';
@@ -28,4 +29,5 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   registerRepo,
   loginCommands,
   registryCommands,
+  registerAdmission,
 ];
