@@ -214,12 +214,36 @@ export class AdmissionController {
 
   /** Judges distinct images of one request concurrently, within the time budget. */
   async judge(images: readonly string[], namespace: string, credentials: RequestCredentials = NO_REQUEST_CREDENTIALS): Promise<ImageJudgement[]> {
+    // Warm path: every verdict is in memory, so no timer, no promise per image.
+    const fromMemory = images.map((image) => this.#judgeFromMemory(image, namespace, credentials));
+    if (fromMemory.every((judgement) => judgement !== undefined)) return fromMemory as ImageJudgement[];
     const budget = this.#budget();
     try {
-      return await Promise.all(images.map((image) => this.#judgeOne(image, namespace, credentials, budget)));
+      return await Promise.all(images.map((image, index) => fromMemory[index] ?? this.#judgeOne(image, namespace, credentials, budget)));
     } finally {
       budget.cancel();
     }
+  }
+
+  /** The judgement when the reference parses and its verdict (and tag resolution) are in memory; undefined otherwise. */
+  #judgeFromMemory(image: string, namespace: string, credentials: RequestCredentials): ImageJudgement | undefined {
+    const material = this.#material;
+    const reference = parseCached(image);
+    if (reference === undefined || material === undefined) return undefined;
+    const spellings = [image, reference.formatted];
+    const policy = this.#policy;
+    if (policy.exemptImages.length > 0 && isExempt(policy, spellings)) return undefined;
+    const rule = selectRule(policy, namespace, spellings);
+    let digest = reference.value.digest;
+    if (digest === undefined) {
+      const resolved = this.#tags.peek(`${credentials.fingerprint}|${reference.value.registry}/${reference.value.repository}:${reference.value.tag ?? 'latest'}`);
+      if (resolved === undefined) return undefined;
+      digest = resolved.digest;
+    }
+    const verdict = this.#verdicts.peek(`${material.version}|${rule.multiArch}|${reference.value.registry}/${reference.value.repository}@${digest}`);
+    if (verdict === undefined) return undefined;
+    this.#options.metrics?.cacheLookups.inc({ layer: 'memory', result: 'hit' });
+    return this.#decide(image, reference.value, rule, verdict, 'memory');
   }
 
   /** Resolves an image to `name:tag@digest` (the Gatekeeper mutation provider); throws when it cannot. */
@@ -446,6 +470,23 @@ function forbidden(message: string): { code: number; reason: string; message: st
 
 function truncate(text: string): string {
   return text.length <= MAX_WARNING_LENGTH ? text : `${text.slice(0, MAX_WARNING_LENGTH - 1)}…`;
+}
+
+const parsedReferences = new Map<string, { value: Reference; formatted: string } | undefined>();
+
+/** parseDockerReference memoised: the same few images arrive in every review. */
+function parseCached(image: string): { value: Reference; formatted: string } | undefined {
+  if (parsedReferences.has(image)) return parsedReferences.get(image);
+  let parsed: { value: Reference; formatted: string } | undefined;
+  try {
+    const value = parseDockerReference(image);
+    parsed = { value, formatted: formatReference(value) };
+  } catch {
+    parsed = undefined;
+  }
+  if (parsedReferences.size >= 10_000) parsedReferences.delete(parsedReferences.keys().next().value!);
+  parsedReferences.set(image, parsed);
+  return parsed;
 }
 
 function namespaceOf(object: unknown): string | undefined {

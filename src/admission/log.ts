@@ -4,9 +4,18 @@ export type AdmissionLogger = (level: LogLevel, msg: string, fields?: Readonly<R
 
 export function jsonLinesLogger(writer: { write(text: string): void }, options: { debug?: boolean; now?: () => Date } = {}): AdmissionLogger {
   const now = options.now ?? (() => new Date());
+  // Lines are batched until the end of the current turn of the event loop: under load one write
+  // carries many lines instead of one system call each (stderr is synchronous for files and pipes).
+  let pending = '';
+  const flush = (): void => {
+    const text = pending;
+    pending = '';
+    writer.write(text);
+  };
   return (level, msg, fields = {}) => {
     if (level === 'debug' && !options.debug) return;
-    writer.write(`${JSON.stringify({ time: now().toISOString(), level, msg, ...fields })}\n`);
+    if (pending === '') setImmediate(flush);
+    pending += `${JSON.stringify({ time: now().toISOString(), level, msg, ...fields })}\n`;
   };
 }
 
