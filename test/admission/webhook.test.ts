@@ -16,6 +16,7 @@ import {
   TRUST_POLICY_NAME,
   type AdmissionWorld,
   type PushedImage,
+  waitUntil,
 } from '../helpers/admission.js';
 
 const POLICY = `
@@ -352,11 +353,3 @@ describe('admission webhook over HTTPS', () => {
   });
 });
 
-export async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('condition not met in time');
-}

@@ -283,3 +283,12 @@ export function applyReplacePatch(object: unknown, patch: ReadonlyArray<{ op: st
 export async function removeQuietly(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
 }
+
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met in time');
+}
