@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { registerAdmission } from './admission.js';
 import { registerAttach } from './attach.js';
 import { registerBlob } from './blob.js';
 import { registerCertificate } from './certificate.js';
@@ -18,14 +19,22 @@ import { registerRepo } from './repo.js';
 import { registerResolve } from './resolve.js';
 import { registerSign } from './sign.js';
 import { registerTag } from './tag.js';
-import { registerVersion } from './version.js';
 import { registerVerify } from './verify.js';
+import { registerVersion } from './version.js';
 
 /** A command group adds itself to the program. One file per group under `commands/`. */
 export type CommandModule = (program: Command, context: CliContext) => void;
 
-/** Every command group, in help order: import each `commands/<group>.ts` here and list it. */
+/** Every command group, in help order (Notation's, then ORAS's, then servers): import each `commands/<group>.ts` here and list it. */
 export const COMMAND_MODULES: readonly CommandModule[] = [
+  registerSign,
+  registerVerify,
+  registerInspect,
+  registerList,
+  registerCertificate,
+  registerKey,
+  registerPolicy,
+  registerBlob,
   registerPush,
   registerPull,
   registerAttach,
@@ -37,13 +46,6 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   registerRepo,
   loginCommands,
   registryCommands,
-  registerCertificate,
-  registerKey,
-  registerPolicy,
-  registerBlob,
-  registerInspect,
-  registerList,
+  registerAdmission,
   registerVersion,
-  registerSign,
-  registerVerify,
 ];

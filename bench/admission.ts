@@ -1,0 +1,175 @@
+/**
+ * Admission webhook throughput and latency, against a bare node:https server answering the same
+ * AdmissionReview without verifying (the ceiling), both measured in the same run, each in its
+ * own process, with the same client:
+ * - warm cache (every image already verified): requests/s and p50/p99 at 1, 16 and 64 connections;
+ * - cold: one review per distinct signed image (tag → digest → referrers → signature → verify).
+ * Run standalone: node dist/bench/admission.js (BENCH_SECONDS scales the load).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { admissionReview, pod, startAdmissionWorld, type AdmissionWorld, type PushedImage } from '../test/helpers/admission.js';
+import { freePort, waitFor } from '../test/helpers/network.js';
+import { REPOSITORY_ROOT } from '../test/helpers/tools.js';
+import { measureConcurrent, median, percentile, printTable, ratio } from './stats.js';
+
+interface Target {
+  readonly name: string;
+  readonly url: string;
+  /** CPU time (user + system) the server process has used so far, in ms (Linux /proc; NaN elsewhere). */
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function spawnTarget(name: string, args: readonly string[], url: string, ca: Buffer, readyPath: string): Promise<Target> {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_PROFILE && name === process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/benchprof'] : []), ...args], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const agent = new Agent({ connect: { ca } });
+  try {
+    await waitFor(
+      async () => {
+        const answer = await request(`${url}${readyPath}`, { dispatcher: agent, method: readyPath === '/validate' ? 'POST' : 'GET', ...(readyPath === '/validate' && { body: JSON.stringify(admissionReview(pod('probe', []))) }) });
+        await answer.body.dump();
+        return answer.statusCode === 200;
+      },
+      20_000,
+      name,
+    );
+  } finally {
+    await agent.close();
+  }
+  return {
+    name,
+    url,
+    cpuMs: () => processCpuMs(child.pid),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+interface Run {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Server CPU per request, µs. */
+  readonly cpuUs: number;
+}
+
+async function load(target: Target, ca: Buffer, connections: number, count: number, body: (index: number) => string, expectAllowed: boolean): Promise<Run> {
+  const agent = new Agent({ connect: { ca }, connections, keepAliveTimeout: 60_000 });
+  try {
+    // Open the connections (TLS handshakes) before measuring: the API server keeps them alive too.
+    await measureConcurrent(connections * 2, connections, async () => {
+      const answer = await request(`${target.url}/validate`, { dispatcher: agent, method: 'POST', body: body(0), headers: { 'content-type': 'application/json' } });
+      await answer.body.dump();
+    });
+    const cpuBefore = target.cpuMs();
+    const run = await measureConcurrent(count, connections, async (index) => {
+      const answer = await request(`${target.url}/validate`, { dispatcher: agent, method: 'POST', body: body(index), headers: { 'content-type': 'application/json' } });
+      const json = (await answer.body.json()) as { response: { allowed: boolean } };
+      if (answer.statusCode !== 200 || json.response.allowed !== expectAllowed) throw new Error(`${target.name}: unexpected answer ${answer.statusCode} ${JSON.stringify(json)}`);
+    });
+    const cpuUs = ((target.cpuMs() - cpuBefore) * 1000) / count;
+    return { rps: count / (run.wallMs / 1000), p50: median(run.latencies), p99: percentile(run.latencies, 0.99), cpuUs };
+  } finally {
+    await agent.close();
+  }
+}
+
+export async function benchAdmission(seconds = 2): Promise<void> {
+  const world: AdmissionWorld = await startAdmissionWorld();
+  const targets: Target[] = [];
+  try {
+    const warm = await world.pushImage('bench/web', 'v1');
+    await world.signImage(warm);
+    const sidecar = await world.pushImage('bench/sidecar', 'v1');
+    await world.signImage(sidecar);
+    const coldCount = Math.max(20, Math.round(seconds * 20));
+    const cold: PushedImage[] = [];
+    for (let index = 0; index < coldCount; index++) {
+      const image = await world.pushImage(`bench/cold-${index}`, 'v1');
+      await world.signImage(image);
+      cold.push(image);
+    }
+    const ca = world.tls.ca;
+    const ceilingPort = await freePort();
+    const ceiling = await spawnTarget('ceiling', [join(REPOSITORY_ROOT, 'dist', 'bench', 'admission-ceiling.js'), String(ceilingPort), world.tls.certFile, world.tls.keyFile], `https://127.0.0.1:${ceilingPort}`, ca, '/validate');
+    targets.push(ceiling);
+    const webhookPort = await freePort();
+    const webhook = await spawnTarget(
+      'portcullis',
+      [join(REPOSITORY_ROOT, 'bin', 'portcullis.js'), 'admission', 'serve', '--addr', `127.0.0.1:${webhookPort}`, '--tls-cert', world.tls.certFile, '--tls-key', world.tls.keyFile, '--config-dir', world.configDir, '--tag-cache-ttl', '10m'],
+      `https://127.0.0.1:${webhookPort}`,
+      ca,
+      '/readyz',
+    );
+    targets.push(webhook);
+
+    // A realistic pod: an app by tag and a sidecar by digest, labels, env, probes.
+    const warmPod = pod('web-7d4b9c', [warm.byTag, sidecar.byDigest], { namespace: 'shop' });
+    warmPod.metadata.labels = { app: 'web', 'pod-template-hash': '7d4b9c', tier: 'frontend' };
+    warmPod.spec.containers[0].env = Array.from({ length: 10 }, (_, index) => ({ name: `VAR_${index}`, value: `value-${index}` }));
+    warmPod.spec.containers[0].readinessProbe = { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 };
+    const warmBody = JSON.stringify(admissionReview(warmPod, { namespace: 'shop' }));
+
+    const connectionsList = [1, 16, 64];
+    const rows: string[][] = [];
+    for (const connections of connectionsList) {
+      const count = Math.max(400, Math.round(seconds * (connections === 1 ? 600 : 1500)));
+      const base = await load(ceiling, ca, connections, count, () => warmBody, true);
+      const ours = await load(webhook, ca, connections, count, () => warmBody, true);
+      rows.push([
+        `warm, ${connections} connection${connections > 1 ? 's' : ''}`,
+        `${base.rps.toFixed(0)} req/s`,
+        `${ours.rps.toFixed(0)} req/s`,
+        ratio(ours.rps, base.rps),
+        `${base.p50.toFixed(2)} / ${base.p99.toFixed(2)} ms`,
+        `${ours.p50.toFixed(2)} / ${ours.p99.toFixed(2)} ms`,
+        `${(ours.p99 / base.p99).toFixed(2)}x`,
+        `${base.cpuUs.toFixed(0)} / ${ours.cpuUs.toFixed(0)} µs`,
+      ]);
+    }
+
+    // Cold: each review brings an image never verified; 8 in flight, as a rollout of many apps would.
+    world.resetRegistryRequests();
+    const coldBodies = cold.map((image) => JSON.stringify(admissionReview(pod('cold', [image.byTag]))));
+    const coldRun = await load(webhook, ca, 8, coldBodies.length, (index) => coldBodies[index % coldBodies.length]!, true).catch(async (error: unknown) => {
+      throw error;
+    });
+    rows.push([
+      `cold, ${coldCount} distinct signed images, 8 connections`,
+      '-',
+      `${coldRun.rps.toFixed(1)} images/s`,
+      '-',
+      '-',
+      `${coldRun.p50.toFixed(1)} / ${coldRun.p99.toFixed(1)} ms`,
+      '-',
+      `- / ${coldRun.cpuUs.toFixed(0)} µs`,
+    ]);
+
+    console.log('\n## Admission webhook vs a bare HTTPS server answering the same AdmissionReview (same client, same run)\n');
+    printTable(['measure', 'ceiling (no verification)', 'portcullis', 'throughput ratio', 'ceiling p50 / p99', 'portcullis p50 / p99', 'p99 ratio', 'server CPU/request (ceiling / portcullis)'], rows);
+    console.log('\nThe load generator runs on the same cores as the servers: a server that spends more CPU per request leaves the client less, so the CPU column is the intrinsic cost.');
+    console.log(`\ncold phase: ${world.registryRequests()} registry requests for ${coldCount} images (warm-up requests included)`);
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
+    await world.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchAdmission(Number(process.env.BENCH_SECONDS ?? 2));
