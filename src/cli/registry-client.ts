@@ -9,11 +9,10 @@ import {
   type RegistryLogger,
 } from '../registry/client/index.js';
 import { UsageError } from '../errors.js';
+import { closeOnExit } from './cleanup.js';
 import type { CliContext } from './context.js';
 import type { RemoteFlags } from './remote-flags.js';
 
-/** Clients opened by this process's commands; `closeRegistryClients` ends their keep-alive pools so the CLI exits at once. */
-const openClients = new Set<RegistryClient>();
 
 export function commandLogger(context: CliContext): RegistryLogger {
   return {
@@ -44,12 +43,7 @@ export async function registryClientFor(flags: RemoteFlags, context: CliContext)
     logger: commandLogger(context),
     ...(ca !== undefined && { ca }),
   });
-  openClients.add(client);
+  // Ends the keep-alive pool when the command returns, so the CLI exits at once.
+  closeOnExit(() => client.close());
   return client;
-}
-
-export async function closeRegistryClients(): Promise<void> {
-  const clients = [...openClients];
-  openClients.clear();
-  await Promise.allSettled(clients.map((client) => client.close()));
 }

@@ -1,51 +1,41 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { registerAdmission } from './admission.js';
-import { registerAttach } from './attach.js';
-import { registerBlob } from './blob.js';
-import { registerCertificate } from './certificate.js';
-import { registerCopy } from './copy.js';
-import { registerDiscover } from './discover.js';
-import { registerInspect } from './inspect.js';
-import { registerKey } from './key.js';
-import { registerList } from './list.js';
-import { loginCommands } from './login.js';
-import { registerManifest } from './manifest.js';
-import { registerPolicy } from './policy.js';
-import { registerPull } from './pull.js';
-import { registerPush } from './push.js';
-import { registryCommands } from './registry.js';
-import { registerRepo } from './repo.js';
-import { registerResolve } from './resolve.js';
-import { registerSign } from './sign.js';
-import { registerTag } from './tag.js';
-import { registerVerify } from './verify.js';
-import { registerVersion } from './version.js';
 
 /** A command group adds itself to the program. One file per group under `commands/`. */
 export type CommandModule = (program: Command, context: CliContext) => void;
 
-/** Every command group, in help order (Notation's, then ORAS's, then servers): import each `commands/<group>.ts` here and list it. */
-export const COMMAND_MODULES: readonly CommandModule[] = [
-  registerSign,
-  registerVerify,
-  registerInspect,
-  registerList,
-  registerCertificate,
-  registerKey,
-  registerPolicy,
-  registerBlob,
-  registerPush,
-  registerPull,
-  registerAttach,
-  registerDiscover,
-  registerManifest,
-  registerResolve,
-  registerTag,
-  registerCopy,
-  registerRepo,
-  loginCommands,
-  registryCommands,
-  registerAdmission,
-  registerVersion,
+/**
+ * A command group and the top-level names (with aliases) it registers. The module is imported
+ * only when its command runs (or for `--help`), so `portcullis verify` never loads the registry
+ * server, the admission controller or the ORAS commands: Node's start-up cost is per module loaded.
+ * `commands.test.ts` checks that every entry registers exactly the names listed here.
+ */
+export interface CommandEntry {
+  readonly names: readonly string[];
+  readonly load: () => Promise<CommandModule>;
+}
+
+/** Every command group, in help order (Notation's, then ORAS's, then servers). Add a group with one entry here. */
+export const COMMANDS: readonly CommandEntry[] = [
+  { names: ['sign'], load: async () => (await import('./sign.js')).registerSign },
+  { names: ['verify'], load: async () => (await import('./verify.js')).registerVerify },
+  { names: ['inspect'], load: async () => (await import('./inspect.js')).registerInspect },
+  { names: ['list', 'ls'], load: async () => (await import('./list.js')).registerList },
+  { names: ['certificate', 'cert'], load: async () => (await import('./certificate.js')).registerCertificate },
+  { names: ['key'], load: async () => (await import('./key.js')).registerKey },
+  { names: ['policy'], load: async () => (await import('./policy.js')).registerPolicy },
+  { names: ['blob'], load: async () => (await import('./blob.js')).registerBlob },
+  { names: ['push'], load: async () => (await import('./push.js')).registerPush },
+  { names: ['pull'], load: async () => (await import('./pull.js')).registerPull },
+  { names: ['attach'], load: async () => (await import('./attach.js')).registerAttach },
+  { names: ['discover'], load: async () => (await import('./discover.js')).registerDiscover },
+  { names: ['manifest'], load: async () => (await import('./manifest.js')).registerManifest },
+  { names: ['resolve'], load: async () => (await import('./resolve.js')).registerResolve },
+  { names: ['tag'], load: async () => (await import('./tag.js')).registerTag },
+  { names: ['copy', 'cp'], load: async () => (await import('./copy.js')).registerCopy },
+  { names: ['repo', 'repository'], load: async () => (await import('./repo.js')).registerRepo },
+  { names: ['login', 'logout'], load: async () => (await import('./login.js')).loginCommands },
+  { names: ['registry'], load: async () => (await import('./registry.js')).registryCommands },
+  { names: ['admission'], load: async () => (await import('./admission.js')).registerAdmission },
+  { names: ['version'], load: async () => (await import('./version.js')).registerVersion },
 ];

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Agent, request as undiciRequest } from 'undici';
+import type { Agent } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import type { ContentStream } from '../../content/index.js';
 import { RegistryError } from '../../errors.js';
@@ -69,18 +69,26 @@ const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]
  * downloads to object storage, which must not see the registry credentials.
  */
 export class HttpTransport {
-  private readonly agent: Agent;
+  /** Made on the first request: loading undici costs ~60 ms, which commands that never reach a registry should not pay. */
+  private pool: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
   private readonly options: TransportOptions;
 
   constructor(options: TransportOptions) {
     this.options = options;
-    this.agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs, ...(options.ca !== undefined && { ca: toMutableCa(options.ca) }) },
-      headersTimeout: options.headersTimeoutMs,
-      bodyTimeout: options.bodyIdleTimeoutMs,
-      keepAliveTimeout: options.keepAliveTimeoutMs,
-      connections: options.connectionsPerOrigin,
-    });
+  }
+
+  private connectionPool(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
+    this.pool ??= import('undici').then(({ Agent: UndiciAgent, request }) => ({
+      request,
+      agent: new UndiciAgent({
+        connect: { timeout: this.options.connectTimeoutMs, ...(this.options.ca !== undefined && { ca: toMutableCa(this.options.ca) }) },
+        headersTimeout: this.options.headersTimeoutMs,
+        bodyTimeout: this.options.bodyIdleTimeoutMs,
+        keepAliveTimeout: this.options.keepAliveTimeoutMs,
+        connections: this.options.connectionsPerOrigin,
+      }),
+    }));
+    return this.pool;
   }
 
   async exchange(request: HttpRequest): Promise<HttpResponse> {
@@ -99,15 +107,16 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.pool !== undefined) await (await this.pool).agent.close();
   }
 
   private async send(request: HttpRequest): Promise<HttpResponse> {
     const headers = { 'user-agent': this.options.userAgent, ...request.headers };
     const started = performance.now();
     try {
+      const { agent, request: undiciRequest } = await this.connectionPool();
       const response = await undiciRequest(request.url, {
-        dispatcher: this.agent,
+        dispatcher: agent,
         method: request.method,
         headers,
         body: toRequestBody(request.body),
