@@ -40,7 +40,7 @@ CONFORMANCE_LEGACY_CANDIDATES="${CONFORMANCE_LEGACY_CANDIDATES:-v0.0.0-202501231
 # `@main` cannot be resolved through the proxy here, so pin a pseudo-version.
 CONFORMANCE_MAIN_VERSION="${CONFORMANCE_MAIN_VERSION:-v0.0.0-20260831232431-97274622c111}"
 
-APT_PACKAGES=(skopeo redis-server docker-registry apache2-utils jq curl)
+APT_PACKAGES=(skopeo redis-server docker-registry apache2-utils jq curl openssl)
 
 # Bump when the build recipe (flags, layout) changes, to force a rebuild.
 RECIPE=1
