@@ -289,7 +289,7 @@ export class PluginManager {
       let name: string;
       let executable: string;
       if (type === 'executable') {
-        ({ name, executable } = await this.#stageExecutable(source, staging));
+        ({ name, executable } = await this.#stageExecutable(source, display, staging));
       } else {
         const extract = type === 'zip' ? extractZipPlugin : extractTarGzPlugin;
         await extract(source, staging, { logger: this.#logger });
@@ -303,8 +303,8 @@ export class PluginManager {
   }
 
   /** notation-go `Install` for a single file: name from the file name, owner-executable, copied with `mode & 0755`. */
-  async #stageExecutable(source: string, staging: string): Promise<{ name: string; executable: string }> {
-    this.#logger.debug?.(`Installing plugin from path ${source}`);
+  async #stageExecutable(source: string, display: string, staging: string): Promise<{ name: string; executable: string }> {
+    this.#logger.debug?.(`Installing plugin from path ${display}`);
     const fileName = path.basename(source);
     const name = parsePluginName(fileName, this.#platform);
     if (name === undefined) throw new PluginError('ERR_PLUGIN_INVALID', `failed to read plugin name from input file ${fileName}: ${invalidFileName(fileName)}`);

@@ -11,6 +11,7 @@ import { registerKey } from './key.js';
 import { registerList } from './list.js';
 import { loginCommands } from './login.js';
 import { registerManifest } from './manifest.js';
+import { registerPlugin } from './plugin.js';
 import { registerPolicy } from './policy.js';
 import { registerPull } from './pull.js';
 import { registerPush } from './push.js';
@@ -33,6 +34,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   registerList,
   registerCertificate,
   registerKey,
+  registerPlugin,
   registerPolicy,
   registerBlob,
   registerPush,
