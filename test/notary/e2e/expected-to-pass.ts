@@ -111,4 +111,10 @@ export const EXPECTED_TO_PASS: readonly string[] = [
   'plugin-list-missing-binary',
   'plugin-list-invalid-binary',
   'plugin-uninstall-nonexistent',
+  'plugin-install-valid-file',
+  'plugin-install-executable-file',
+  'plugin-install-already-installed',
+  'plugin-install-already-installed-force',
+  'plugin-list-e2e-plugin',
+  'plugin-uninstall-valid',
 ];
