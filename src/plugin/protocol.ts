@@ -199,7 +199,7 @@ async function exchange(executable: string, command: PluginCommand, request: str
   return new Promise<Exchange>((resolve, reject) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    let sizes = { stdout: 0, stderr: 0 };
+    const sizes = { stdout: 0, stderr: 0 };
     let settled = false;
     let timedOut = false;
     let overflow: 'stdout' | 'stderr' | undefined;
@@ -225,7 +225,7 @@ async function exchange(executable: string, command: PluginCommand, request: str
     }, timeoutMs);
     const collect = (stream: 'stdout' | 'stderr', into: Buffer[]) => (chunk: Buffer) => {
       if (overflow !== undefined) return;
-      sizes = { ...sizes, [stream]: sizes[stream] + chunk.length };
+      sizes[stream] += chunk.length;
       if (sizes[stream] > maxOutput) {
         overflow = stream;
         child.kill('SIGKILL');
