@@ -96,6 +96,50 @@ export class UsageError extends PortcullisError {
   }
 }
 
+export type PluginErrorCode =
+  /** The plugin executable `{plugins}/<name>/notation-<name>` does not exist (Go: os.ErrNotExist). */
+  | 'ERR_PLUGIN_NOT_FOUND'
+  /** Not a usable plugin: bad name, not a regular file, not executable, no or several executables in a source. */
+  | 'ERR_PLUGIN_INVALID'
+  /** The plugin could not be run, or failed without an error response (notation-go PluginExecutableFileError), timeouts included. */
+  | 'ERR_PLUGIN_EXECUTION_FAILED'
+  /** The plugin answered with something that is not a valid response (notation-go PluginMalformedError). */
+  | 'ERR_PLUGIN_MALFORMED'
+  /** The plugin answered with a protocol error response (`errorCode`, `errorMessage`). */
+  | 'ERR_PLUGIN_ERROR_RESPONSE'
+  /** The installing version is lower than the installed one (notation-go PluginDowngradeError). */
+  | 'ERR_PLUGIN_DOWNGRADE'
+  /** The same version is already installed (notation-go InstallEqualVersionError). */
+  | 'ERR_PLUGIN_ALREADY_INSTALLED'
+  /** A plugin version is not a semantic version. */
+  | 'ERR_PLUGIN_VERSION_INVALID'
+  /** A plugin archive is not a well-formed zip or tar.gz (truncated, bad checksum, unsupported method). */
+  | 'ERR_PLUGIN_ARCHIVE_INVALID'
+  /** A plugin archive entry would escape or subvert extraction: `..`, absolute paths, links, overlapping or duplicate entries. */
+  | 'ERR_PLUGIN_ARCHIVE_UNSAFE'
+  /** A size or count cap was reached (decompressed size, entries, download size, output). */
+  | 'ERR_PLUGIN_SIZE_EXCEEDED'
+  /** The plugin source does not match the SHA-256 checksum given. */
+  | 'ERR_PLUGIN_CHECKSUM_MISMATCH'
+  /** Downloading the plugin source failed (scheme, transport, status, timeout). */
+  | 'ERR_PLUGIN_DOWNLOAD_FAILED'
+  /** Reading or writing the plugin directory or the source failed (permissions, I/O). */
+  | 'ERR_PLUGIN_IO';
+
+/**
+ * Plugin management and the plugin protocol. `systemCode` is the errno (`ENOENT`, `ENOEXEC`,
+ * `EACCES`...) when the failure is a file-system or exec error on a path (Go's `*fs.PathError`),
+ * which the CLI turns into Notation's friendlier texts.
+ */
+export class PluginError extends PortcullisError {
+  declare readonly code: PluginErrorCode;
+  readonly systemCode: string | undefined;
+  constructor(code: PluginErrorCode, message: string, options?: { cause?: unknown; systemCode?: string }) {
+    super(code, message, options);
+    this.systemCode = options?.systemCode;
+  }
+}
+
 export type EnvelopeErrorCode =
   /** The bytes are not a well-formed envelope of the claimed format (JSON/CBOR shape, encoding, required fields). */
   | 'ERR_ENVELOPE_INVALID'

@@ -48,6 +48,35 @@ export const MAX_TRUST_STORE_FILES = 10_000;
 
 /** config.json and signingkeys.json. */
 export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+/**
+ * Plugin sources and archives (notation plugin install): a single executable, a download, and the
+ * sum of the regular files a zip or tar.gz would extract must stay strictly below 256 MiB, as
+ * Notation's `MaxFileBytes`/`MaxPluginSourceBytes` (the spec: "size < 256 MiB").
+ */
+export const MAX_PLUGIN_SOURCE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Entries in one plugin archive. Notation sets no bound (a tar of a million empty files makes a
+ * million files); a plugin is an executable plus a licence or two, and Notation installs only the
+ * archive's top-level files, so 1000 is generous.
+ */
+export const MAX_PLUGIN_ARCHIVE_ENTRIES = 1000;
+
+/** A zip central directory held in memory: 1000 entries with long names fit in well under 4 MiB. */
+export const MAX_ZIP_CENTRAL_DIRECTORY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Decompressed bytes read from a tar.gz: the files' cap plus 16 MiB for headers, PAX records and
+ * padding. Bounds the work of a gzip bomb hidden in entries that are skipped, not extracted.
+ */
+export const MAX_PLUGIN_TAR_STREAM_BYTES = MAX_PLUGIN_SOURCE_BYTES + 16 * 1024 * 1024;
+
+/** One PAX or GNU long-name header record (Go's archive/tar `maxSpecialFileSize`). */
+export const MAX_TAR_SPECIAL_HEADER_BYTES = 1024 * 1024;
+
+/** Each of a plugin's stdout and stderr (the plugin spec: "limited to < 64 MiB"; notation-go `maxPluginOutputSize`). */
+export const MAX_PLUGIN_OUTPUT_BYTES = 64 * 1024 * 1024;
+
 /** RFC 3161 TSA replies: tspclient-go reads at most 1 MiB (a token with its chain is a few KiB). */
 export const MAX_TSA_RESPONSE_BYTES = 1024 * 1024;
 

@@ -1,6 +1,7 @@
 /**
  * The Notation e2e contract (shared/conformance/notation-e2e/cases.json) run against Portcullis
- * in-process: every case whose `needs` is [] or ["registry"], with an embedded registry
+ * in-process: every case whose `needs` is [] or ["registry"] (and ["plugin"] for the plugin
+ * install/list/uninstall suites, with a stand-in plugin), with an embedded registry
  * (htpasswd testuser/testpassword on a free port; `localhost:5000` in expectations and policy
  * files is rewritten to it).
  *
@@ -24,6 +25,7 @@ import { findConformanceDirectory, loadCases } from './e2e/cases.js';
 import { EXPECTED_TO_PASS } from './e2e/expected-to-pass.js';
 import { REGISTRY_PASSWORD, REGISTRY_USERNAME, runCase, type CaseResult, type HarnessEnvironment } from './e2e/runner.js';
 import { parseSetup, recipeSignature } from './e2e/setup.js';
+import { createStandInPlugin } from './e2e/stand-in-plugin.js';
 
 const conformance = findConformanceDirectory();
 
@@ -43,6 +45,8 @@ describe('notation e2e cases (cases.json)', { skip: conformance === undefined &&
       registry: `localhost:${registry.port}`,
       scratch,
       isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+      // A shell script: POSIX only.
+      ...(process.platform !== 'win32' && { plugin: await createStandInPlugin(path.join(scratch, 'e2e-plugin')) }),
     };
   });
 
@@ -52,7 +56,8 @@ describe('notation e2e cases (cases.json)', { skip: conformance === undefined &&
 
   it('runs every offline and registry case; the expected-to-pass list must pass', { timeout: 20 * 60 * 1000 }, async () => {
     const only = process.env.PORTCULLIS_E2E_ONLY?.split(',').filter(Boolean);
-    const cases = loadCases(conformance!).filter((c) => c.needs.every((need) => need === 'registry'));
+    // `plugin` cases are listed too: runCase skips those the metadata-only stand-in cannot serve.
+    const cases = loadCases(conformance!).filter((c) => c.needs.every((need) => need === 'registry' || need === 'plugin'));
     for (const testCase of cases) {
       if (only && !only.includes(testCase.id)) continue;
       let result: CaseResult;

@@ -25,6 +25,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ['key'], load: async () => (await import('./key.js')).registerKey },
   { names: ['policy'], load: async () => (await import('./policy.js')).registerPolicy },
   { names: ['blob'], load: async () => (await import('./blob.js')).registerBlob },
+  { names: ['plugin'], load: async () => (await import('./plugin.js')).registerPlugin },
   { names: ['push'], load: async () => (await import('./push.js')).registerPush },
   { names: ['pull'], load: async () => (await import('./pull.js')).registerPull },
   { names: ['attach'], load: async () => (await import('./attach.js')).registerAttach },

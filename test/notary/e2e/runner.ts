@@ -13,6 +13,7 @@ import { copy } from '../../../src/content/index.js';
 import { LayoutStore } from '../../../src/layout/index.js';
 import { RegistryClient, staticCredentials } from '../../../src/registry/client/index.js';
 import { parseSetup, type SetupRecipe } from './setup.js';
+import { STAND_IN_PLUGIN_SUITES, installStandInPlugin, type StandInPlugin } from './stand-in-plugin.js';
 import type { E2eCase, Expectation, StepDetail } from './cases.js';
 
 export const REGISTRY_USERNAME = 'testuser';
@@ -28,6 +29,8 @@ export interface HarnessEnvironment {
   /** A scratch directory for case homes. */
   readonly scratch: string;
   readonly isRoot: boolean;
+  /** The stand-in for upstream's e2e plugin (metadata only; see stand-in-plugin.ts). */
+  readonly plugin?: StandInPlugin;
 }
 
 export type Outcome = 'pass' | 'fail' | 'skip';
@@ -53,12 +56,13 @@ export interface CaseResult {
 
 /** Why a case cannot run here at all, or undefined. */
 export function unsupported(testCase: E2eCase, environment: HarnessEnvironment): string | undefined {
-  const external = testCase.needs.filter((need) => need !== 'registry');
+  const standIn = environment.plugin !== undefined && STAND_IN_PLUGIN_SUITES.has(testCase.suite);
+  const external = testCase.needs.filter((need) => need !== 'registry' && !(need === 'plugin' && standIn));
   if (external.length > 0) return `needs ${external.join(', ')}`;
   if (testCase.skippedUpstream) return 'skipped upstream';
   const text = JSON.stringify(testCase.argv);
   if (text.includes('<domain-registry>')) return 'needs the TLS domain registry (GitHub Actions only upstream)';
-  if (text.includes('<e2e-plugin')) return 'needs the e2e plugin';
+  if (text.includes('<e2e-plugin') && !standIn) return 'needs the e2e plugin';
   const recipe = parseSetup(testCase.setup);
   const permissionStep = testCase.stepDetails.some((step) => /mode 0/.test(step.before ?? ''));
   if ((recipe.needsNonRoot || permissionStep || /Relies on file permissions/.test(testCase.notes ?? '')) && environment.isRoot) {
@@ -77,6 +81,9 @@ interface CaseState {
 function substitute(text: string, state: CaseState, environment: HarnessEnvironment): string {
   let out = text;
   for (const [placeholder, value] of state.placeholders) out = out.split(placeholder).join(value);
+  if (environment.plugin) {
+    out = out.split('<e2e-plugin-tar.gz>').join(environment.plugin.tarGz).split('<e2e-plugin>').join(environment.plugin.executable);
+  }
   out = out.split('<registry>').join(environment.registry);
   out = out.split('<testdata>').join(path.join(environment.conformance, 'testdata'));
   out = out.split('<home>').join(state.home);
@@ -136,6 +143,10 @@ async function applyRecipe(recipe: SetupRecipe, home: string, environment: Harne
         break;
       case 'chmod':
         if (!environment.isRoot || action.mode & 0o100) await chmod(path.join(home, action.path), action.mode);
+        break;
+      case 'e2ePlugin':
+        if (!environment.plugin) throw new Error('the e2e plugin stand-in is not available');
+        await installStandInPlugin(environment.plugin, config);
         break;
     }
   }

@@ -13,7 +13,9 @@ export type SetupAction =
   | { readonly kind: 'writeFile'; readonly path: string; readonly content: string }
   | { readonly kind: 'base64File'; readonly from: string; readonly to: string }
   | { readonly kind: 'mkdir'; readonly path: string }
-  | { readonly kind: 'chmod'; readonly path: string; readonly mode: number };
+  | { readonly kind: 'chmod'; readonly path: string; readonly mode: number }
+  /** The e2e test plugin copied into `<home>/notation/plugins/e2e-plugin/`, with pluginkeys.json. */
+  | { readonly kind: 'e2ePlugin' };
 
 export interface SetupRecipe {
   readonly credentials: boolean;
@@ -156,6 +158,10 @@ export function parseSetup(setup: string): SetupRecipe {
         actions.push({ kind: 'chmod', path: directory[1]!, mode: Number.parseInt(mode[1]!, 8) });
       }
       needsNonRoot = true;
+      note();
+    }
+    if (/^The e2e test plugin is installed by hand/.test(sentence)) {
+      actions.push({ kind: 'e2ePlugin' });
       note();
     }
     if (/^A fresh copy of OCI layout|^Two fresh copies|^Then registry credentials|^Before the verify steps/.test(sentence)) note();
