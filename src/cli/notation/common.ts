@@ -76,14 +76,6 @@ export function parseMaxSignatures(value: unknown): number {
   return max;
 }
 
-/** `NOTATION_EXPERIMENTAL=1` unlocks experimental flags; Portcullis does not print Notation's warning. */
-export function checkExperimentalFlags(context: CliContext, commandPath: string, used: readonly string[]): void {
-  if (used.length === 0 || context.env['NOTATION_EXPERIMENTAL'] === '1') return;
-  throw new UsageError(
-    `flag(s) ${used.map((f) => `--${f}`).join(',')} in "${commandPath}" is experimental and not enabled by default. To use, please set NOTATION_EXPERIMENTAL=1 environment variable`,
-  );
-}
-
 /**
  * Notation's `AskForConfirmation`: prints `<prompt> [y/N] ` to stdout and reads one line; `y`/`yes`
  * (any case) confirms, anything else prints `Operation cancelled.`, end of input cancels silently.

@@ -286,8 +286,6 @@ function checkExpectation(expect: Expectation, result: { code: number; stdout: s
   const contains = (haystack: string, needle: string): boolean => haystack.toLowerCase().includes(sub(needle).toLowerCase());
   for (const needle of expect.stdoutContains) if (!contains(result.stdout, needle)) problems.push(`stdout lacks ${JSON.stringify(sub(needle))}`);
   for (const needle of expect.stderrContains) {
-    // Portcullis does not print Notation's "experimental feature" warning (see the README of the harness).
-    if (/This feature is experimental and may not be fully tested/.test(needle)) continue;
     if (!contains(result.stderr, needle)) problems.push(`stderr lacks ${JSON.stringify(sub(needle))}`);
   }
   for (const needle of expect.stderrNotContains ?? []) if (contains(result.stderr, needle)) problems.push(`stderr has ${JSON.stringify(sub(needle))}`);
