@@ -26,6 +26,13 @@ export { connectRedisStore } from './redis-store.js';
 export { AdmissionMetrics } from './metrics.js';
 export { loadTrustMaterial, type TrustMaterial } from './trust-material.js';
 export { createNotaryVerifier, type NotaryVerifierOptions } from './notary-verifier.js';
+export {
+  REVOCATION_MODES,
+  createAdmissionRevocationChecker,
+  memoryCrlCache,
+  type AdmissionRevocationOptions,
+  type RevocationMode,
+} from './revocation.js';
 export { KubernetesApi, inClusterKubernetesApi, type KubernetesApiOptions } from './kubernetes.js';
 export { parseDockerConfigJson, RegistryAccess } from './registry-access.js';
 export { jsonLinesLogger, type AdmissionLogger } from './log.js';

@@ -10,7 +10,11 @@ import type { TrustMaterial } from './trust-material.js';
 import type { FailedCheck, ImageReference, ImageVerdict, ImageVerifier, VerifyContext } from './verifier.js';
 
 export interface NotaryVerifierOptions {
-  /** Default: src/verify's offline checker (no OCSP/CRL fetching; fails closed for certificates that name an endpoint under `enforce`). */
+  /**
+   * Default: src/verify's offline checker (no OCSP/CRL fetching; fails closed for certificates that
+   * name an endpoint under `enforce`). `createAdmissionRevocationChecker({ mode: 'online' })`
+   * checks OCSP and CRLs as `notation verify` does.
+   */
   readonly revocationChecker?: RevocationChecker;
   /** Signatures examined per image; default 10 (Kyverno's cap): each costs registry round trips inside the webhook deadline. */
   readonly maxSignatures?: number;

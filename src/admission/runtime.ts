@@ -16,6 +16,8 @@ import { AdmissionMetrics } from './metrics.js';
 import { DEFAULT_POLICY, parseAdmissionPolicy, type AdmissionPolicy } from './policy.js';
 import { connectRedisStore } from './redis-store.js';
 import { dockerConfigFileCredentials, PullSecretResolver, RegistryAccess } from './registry-access.js';
+import { createNotaryVerifier } from './notary-verifier.js';
+import { createAdmissionRevocationChecker, type AdmissionRevocationOptions } from './revocation.js';
 import { loadTrustMaterial } from './trust-material.js';
 import type { ImageVerdict } from './verifier.js';
 
@@ -44,6 +46,11 @@ export interface AdmissionRuntimeOptions {
   readonly watchPollMs?: number;
   readonly logger?: AdmissionLogger;
   readonly metrics?: AdmissionMetrics;
+  /**
+   * Certificate revocation: `offline` (default, no network; certificates naming an OCSP/CRL endpoint
+   * are `unknown`) or `online` (OCSP and CRL as `notation verify`). See src/admission/revocation.ts.
+   */
+  readonly revocation?: Omit<AdmissionRevocationOptions, 'logger'>;
   readonly controller?: Omit<AdmissionControllerOptions, 'verdictCache' | 'tagCache' | 'pullSecrets' | 'metrics' | 'logger'>;
 }
 
@@ -122,7 +129,10 @@ export async function createAdmissionRuntime(options: AdmissionRuntimeOptions): 
     options.kubernetes === undefined
       ? undefined
       : new PullSecretResolver(options.kubernetes, { onRead: (kind, result) => metrics.kubernetesRequests.inc({ kind, result }) });
+  const revocationChecker =
+    options.revocation && options.revocation.mode !== 'offline' ? await createAdmissionRevocationChecker({ ...options.revocation, logger }) : undefined;
   const controller = new AdmissionController(registries, {
+    ...(revocationChecker && { verifierFactory: (material) => createNotaryVerifier(material, { revocationChecker }) }),
     ...options.controller,
     verdictCache,
     tagCache,

@@ -16,6 +16,8 @@ export interface CliContext {
    * confirmation prompts. Optional: without it prompts take the first line of `readStdin`.
    */
   readonly readLine?: () => Promise<string | undefined>;
+  /** Like `readLine`, without echoing what is typed on a terminal (password prompts). Optional. */
+  readonly readSecretLine?: () => Promise<string | undefined>;
   /** Resolves when the command should stop (SIGINT/SIGTERM for servers). */
   readonly stopSignal: AbortSignal;
 }
@@ -41,15 +43,23 @@ export function processContext(): CliContext {
       return Buffer.concat(chunks);
     },
     readLine: () => readOneLine(),
+    readSecretLine: () => readOneLine({ hidden: true }),
     stopSignal: controller.signal,
   };
 }
 
-/** One line from the process's standard input; the stream is paused again afterwards. */
-async function readOneLine(): Promise<string | undefined> {
+/**
+ * One line from the process's standard input; the stream is paused again afterwards. `hidden`
+ * on a terminal: what is typed is not echoed.
+ */
+async function readOneLine(options: { hidden?: boolean } = {}): Promise<string | undefined> {
   const { createInterface } = await import('node:readline');
+  const { Writable } = await import('node:stream');
+  const hidden = Boolean(options.hidden && process.stdin.isTTY);
   return new Promise((resolve) => {
-    const lines = createInterface({ input: process.stdin, terminal: false });
+    const lines = hidden
+      ? createInterface({ input: process.stdin, output: new Writable({ write: (_chunk, _encoding, done) => done() }), terminal: true })
+      : createInterface({ input: process.stdin, terminal: false });
     let answered = false;
     lines.once('line', (line) => {
       answered = true;

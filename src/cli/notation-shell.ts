@@ -4,8 +4,9 @@
  * experimental flags), its reference forms (`<registry>/<repo>{:tag|@digest}`, `<dir>{:tag|@digest}`
  * with `--oci-layout`) and its registry connection rules (credentials, insecure registries).
  */
-import { stat } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, resolve as resolvePath } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import type { Command } from 'commander';
 import type { Storage } from '../content/index.js';
 import { RegistryError, UsageError } from '../errors.js';
@@ -15,6 +16,7 @@ import { isDigest, parseReference, type Descriptor, type Reference } from '../oc
 import { RegistryClient, defaultCredentials, type Credential, type RegistryLogger } from '../registry/client/index.js';
 import { loadConfig, NotationPaths } from '../config/index.js';
 import type { CliContext } from './context.js';
+import { notationCredentialsFile } from './notation/credentials.js';
 
 /** The four levels verify and sign report at, each method optional as in the library ports. */
 export interface LevelLogger {
@@ -151,6 +153,37 @@ export interface SecureFlags {
   readonly insecureRegistry?: boolean;
 }
 
+/** PEM certificates in a file, as Go's `AppendCertsFromPEM` reads them (anything else is ignored). */
+function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/**
+ * Go's crypto/x509 on Unix also trusts the certificates of `SSL_CERT_FILE` and of the directories
+ * in `SSL_CERT_DIR` (colon-separated); Notation therefore does, and scripts use them to trust a
+ * private registry CA. Portcullis adds them to Node's roots: the CA list for registry clients, or
+ * undefined when neither variable is set (Node's default roots then apply).
+ */
+export async function environmentCertificateAuthorities(env: CliContext['env']): Promise<string[] | undefined> {
+  const file = env.SSL_CERT_FILE;
+  const directories = (env.SSL_CERT_DIR ?? '').split(':').filter(Boolean);
+  if (!file && directories.length === 0) return undefined;
+  const extra: string[] = [];
+  const readPem = async (path: string): Promise<void> => {
+    try {
+      extra.push(...pemCertificates(await readFile(path, 'utf8')));
+    } catch {
+      // Go skips unreadable files here too.
+    }
+  };
+  if (file) await readPem(file);
+  for (const directory of directories) {
+    const entries = await readdir(directory).catch(() => [] as string[]);
+    for (const entry of entries) await readPem(join(directory, entry));
+  }
+  return [...rootCertificates, ...extra];
+}
+
 /** `-u` / `-p`, defaulting to NOTATION_USERNAME / NOTATION_PASSWORD; an empty username makes the password an identity token. */
 export function flagCredential(flags: SecureFlags, context: CliContext): Credential | undefined {
   const username = flags.username ?? context.env.NOTATION_USERNAME ?? '';
@@ -242,13 +275,16 @@ export async function openNotationTarget(
   const credentials = defaultCredentials({
     ...(credential !== undefined && { credential, registries: [reference.registry] }),
     env: context.env,
+    configPath: await notationCredentialsFile(paths, context),
     logger: registryLogger(context, log),
   });
+  const ca = await environmentCertificateAuthorities(context.env);
   const client = new RegistryClient({
     credentials,
     insecureRegistries: insecure.length > 0 ? [reference.registry] : [],
     logger: registryLogger(context, log),
     userAgent: 'portcullis',
+    ...(ca && { ca }),
   });
   const storage = client.repository(reference, { forceReferrersTag: options.forceReferrersTag ?? false });
   return {

@@ -12,8 +12,8 @@
  * - On signing we emit only mediaType, digest, size and annotations, like notation-go.
  */
 import { EnvelopeError } from '../errors.js';
-import { compareGoStrings } from '../gocompat/index.js';
-import { isValidMediaType, parseDescriptor, type Descriptor, type Digest } from '../oci/index.js';
+import { compareGoStrings, goMediaTypeProblem } from '../gocompat/index.js';
+import { parseDescriptor, type Descriptor, type Digest } from '../oci/index.js';
 import { decodeUtf8, goJson, parseStrictJson } from './encoding.js';
 import type { EnvelopeFormat, NotaryPayload } from './types.js';
 
@@ -36,12 +36,16 @@ function validateTargetArtifact(value: unknown): Descriptor {
   for (const field of ['mediaType', 'digest', 'size'] as const) {
     if (!(field in target)) invalid(`payload targetArtifact is missing "${field}"`);
   }
-  if (!isValidMediaType(target.mediaType)) invalid('payload targetArtifact.mediaType must be a media type like type/subtype');
+  // A blob's content media type is anything Go's mime.ParseMediaType accepts (notation-go checks it
+  // so when signing), a bare token such as `other-media-type` included.
+  if (typeof target.mediaType !== 'string' || goMediaTypeProblem(target.mediaType) !== undefined) {
+    invalid('payload targetArtifact.mediaType must be a media type like type/subtype');
+  }
   if (!isPayloadDigest(target.digest)) invalid(`payload targetArtifact.digest "${String(target.digest)}" must be sha256, sha384 or sha512 with lowercase hex`);
   // parseDescriptor checks the remaining fields (size, annotations, urls, ...); its digest rule only
-  // knows sha256/sha512, so validate a copy with a placeholder digest.
+  // knows sha256/sha512 and its media type rule only type/subtype, so validate a copy with placeholders.
   try {
-    parseDescriptor({ ...target, digest: `sha256:${'0'.repeat(64)}` }, 'targetArtifact');
+    parseDescriptor({ ...target, mediaType: 'application/octet-stream', digest: `sha256:${'0'.repeat(64)}` }, 'targetArtifact');
   } catch (error) {
     invalid(`payload ${(error as Error).message.replace(/^invalid descriptor at /, '')}`, error);
   }

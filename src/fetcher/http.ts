@@ -15,7 +15,38 @@ export interface HttpAdapterOptions {
   readonly resolveUrl?: (url: string) => string;
   /** Sent as User-Agent. */
   readonly userAgent?: string;
+  /** Told about every exchange (Notation prints them with `-d`). */
+  readonly trace?: HttpTrace;
 }
+
+/** Headers as Go's `http.Header` holds them: canonical names (`Content-Type`), values joined with `, `. */
+export type TraceHeaders = Readonly<Record<string, string>>;
+
+/** Hooks for an HTTP debug log; `id` pairs a request with its response or error. */
+export interface HttpTrace {
+  request?(event: { readonly id: number; readonly method: string; readonly url: string; readonly headers: TraceHeaders }): void;
+  response?(event: { readonly id: number; readonly method: string; readonly url: string; readonly status: string; readonly headers: TraceHeaders }): void;
+  error?(event: { readonly id: number; readonly method: string; readonly url: string; readonly error: Error }): void;
+}
+
+/** Go's `textproto.CanonicalMIMEHeaderKey`: `content-type` → `Content-Type`. */
+function canonicalHeaderName(name: string): string {
+  return name
+    .split('-')
+    .map((part) => (part === '' ? part : part[0]!.toUpperCase() + part.slice(1).toLowerCase()))
+    .join('-');
+}
+
+function traceHeaders(headers: Record<string, string | string[] | number | undefined>): TraceHeaders {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[canonicalHeaderName(name)] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+let exchangeCounter = 0;
 
 /** A transport failure; `code` is `ETIMEDOUT` when the deadline passed. */
 export class HttpTransportError extends Error {
@@ -46,13 +77,19 @@ function exchange(options: HttpAdapterOptions, ask: Exchange): Promise<{ status:
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(value!);
+      if (error) {
+        options.trace?.error?.({ id, method: ask.method, url: ask.url, error });
+        reject(error);
+      } else resolve(value!);
     };
     const headers: Record<string, string> = { ...ask.headers };
     if (options.userAgent) headers['User-Agent'] = options.userAgent;
     if (ask.body) headers['Content-Length'] = String(ask.body.length);
+    const id = exchangeCounter++;
+    const trace = options.trace;
+    trace?.request?.({ id, method: ask.method, url: ask.url, headers: traceHeaders(headers) });
     const req = send(target, { method: ask.method, headers }, (res: IncomingMessage) => {
+      trace?.response?.({ id, method: ask.method, url: ask.url, status: `${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trimEnd(), headers: traceHeaders(res.headers) });
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {

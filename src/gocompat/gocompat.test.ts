@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  goMediaTypeProblem,
   GO_STRING_MAP,
   GoJsonSyntaxError,
   asGoString,
@@ -125,5 +126,21 @@ describe('Go zero values and map output', () => {
     assert.equal(asGoStringMap(null), null);
     assert.ok(isGoJsonError(new GoJsonSyntaxError('x', 0)));
     assert.ok(!isGoJsonError(new Error('x')));
+  });
+});
+
+describe('goMediaTypeProblem (Go mime.ParseMediaType)', () => {
+  it('accepts what Go accepts, a bare token included', () => {
+    for (const value of ['application/octet-stream', 'image/jpeg', 'other-media-type', 'Text/Plain; charset=utf-8', 'a/b; q="x y"', 'a/b;']) {
+      assert.equal(goMediaTypeProblem(value), undefined, value);
+    }
+  });
+  it('refuses with Go\'s error texts', () => {
+    assert.equal(goMediaTypeProblem(''), 'mime: no media type');
+    assert.equal(goMediaTypeProblem('a b'), 'mime: expected slash after first token');
+    assert.equal(goMediaTypeProblem('a/'), 'mime: expected token after slash');
+    assert.equal(goMediaTypeProblem('a/b/c'), 'mime: unexpected content after media subtype');
+    assert.equal(goMediaTypeProblem('a/b; x'), 'mime: invalid media parameter');
+    assert.equal(goMediaTypeProblem('a/b; x=1; X=2'), 'mime: duplicate parameter name');
   });
 });

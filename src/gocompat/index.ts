@@ -44,3 +44,4 @@ export {
 } from './quote.js';
 export { goDistinguishedNameString, type GoNameAttribute, type GoNameRdns } from './pkix-name.js';
 export { goTimeString } from './time.js';
+export { goMediaTypeProblem } from './mime.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { OciError } from '../errors.js';
 import { digestOf, parseDigest, type Digest } from './digest.js';
 
@@ -31,6 +32,33 @@ export function isValidMediaType(value: unknown): value is string {
 export function descriptorFor(mediaType: string, content: Uint8Array | string, extra?: Partial<Descriptor>): Descriptor {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   return { ...extra, mediaType, digest: digestOf(bytes), size: bytes.byteLength };
+}
+
+/**
+ * The descriptor of content given as bytes or as a stream (read once, never buffered whole),
+ * hashed with `algorithm`. sha384 is allowed here: Notary blob payloads digest the blob with the
+ * signing key spec's hash (go-digest registers sha384 too), though OCI content is sha256/sha512.
+ */
+/** Content given whole or as a stream of chunks. */
+export type ContentSource = Uint8Array | AsyncIterable<Uint8Array>;
+
+export async function descriptorOfContent(
+  mediaType: string,
+  content: ContentSource,
+  algorithm: 'sha256' | 'sha384' | 'sha512' = 'sha256',
+): Promise<Descriptor> {
+  const hash = createHash(algorithm);
+  let size = 0;
+  if (content instanceof Uint8Array) {
+    hash.update(content);
+    size = content.byteLength;
+  } else {
+    for await (const chunk of content) {
+      hash.update(chunk);
+      size += chunk.byteLength;
+    }
+  }
+  return { mediaType, digest: `${algorithm}:${hash.digest('hex')}` as Digest, size };
 }
 
 type JsonObject = Record<string, unknown>;

@@ -86,7 +86,7 @@ export function payloadDescriptor(target: Descriptor, userMetadata: Readonly<Rec
   };
 }
 
-function checkOptions(options: SignOptions): void {
+export function checkOptions(options: Omit<SignOptions, 'manifestStyle'>): void {
   const expiry = options.expiry ?? 0;
   if (!Number.isFinite(expiry)) invalid('expiry duration must be a finite number of milliseconds');
   if (expiry < 0) invalid('expiry duration cannot be a negative value');
@@ -96,6 +96,50 @@ function checkOptions(options: SignOptions): void {
   for (const [key, value] of Object.entries(options.userMetadata ?? {})) {
     if (key === '' || typeof value !== 'string' || value === '') invalid('user metadata keys and values must be non-empty strings');
   }
+}
+
+/** What {@link signPayload} produced: the envelope bytes, and what re-verifying them established. */
+export interface SignedPayload {
+  readonly envelope: Uint8Array;
+  /** The signing time (`notary.x509`) or authentic signing time, as encoded (whole seconds). */
+  readonly signedAt: Date;
+  /** DER, leaf first, as carried in the envelope. */
+  readonly certificateChain: readonly Uint8Array[];
+}
+
+/**
+ * Signs a payload naming `payloadTarget` into a JWS or COSE envelope (notation-go
+ * `GenericSigner.Sign`) and re-verifies the result, as Notation does before it stores anything.
+ * The one envelope step of OCI and blob signing; `options` are checked by the callers.
+ */
+export async function signPayload(payloadTarget: Descriptor, options: SignOptions): Promise<SignedPayload> {
+  const format = options.format ?? 'jws';
+  const now = options.clock.now();
+  const signingTime = new Date(now);
+  const expiryMs = options.expiry ?? 0;
+  const envelope = await signEnvelope({
+    format,
+    payload: { targetArtifact: payloadTarget },
+    signer: options.signer,
+    signingTime,
+    ...(expiryMs > 0 && { expiry: new Date(now + expiryMs) }),
+    signingAgent: options.signingAgent,
+    ...(options.timestamper !== undefined && { timestamper: options.timestamper }),
+  });
+  // Notation re-verifies what it produced before pushing it; so do we (and learn the chain and the
+  // signing time exactly as they were encoded).
+  let verified;
+  try {
+    verified = verifyEnvelope(format, envelope);
+  } catch (error) {
+    throw new SignError('ERR_SIGN_INVALID_ARGUMENT', `generated signature failed verification: ${(error as Error).message}`, { cause: error });
+  }
+  const attributes = verified.signedAttributes;
+  return {
+    envelope,
+    signedAt: attributes.signingScheme === 'notary.x509' ? attributes.signingTime : attributes.authenticSigningTime,
+    certificateChain: verified.certificateChain.map((certificate) => certificate.der),
+  };
 }
 
 /** Resolves what to sign: a descriptor as given, or a tag or digest looked up in the repository. */
@@ -138,35 +182,14 @@ export async function sign(repository: Storage, target: string | Descriptor, opt
   const artifact: Descriptor = { mediaType: resolved.descriptor.mediaType, digest: resolved.descriptor.digest, size: resolved.descriptor.size };
   const payloadTarget = payloadDescriptor(artifact, options.userMetadata);
 
-  const now = options.clock.now();
-  const signingTime = new Date(now);
-  const expiryMs = options.expiry ?? 0;
   logger?.debug?.(`Generic signing for ${artifact.digest} in signature media type ${mediaTypeOf(format)}`);
-  const envelope = await signEnvelope({
-    format,
-    payload: { targetArtifact: payloadTarget },
-    signer: options.signer,
-    signingTime,
-    ...(expiryMs > 0 && { expiry: new Date(now + expiryMs) }),
-    signingAgent: options.signingAgent,
-    ...(options.timestamper !== undefined && { timestamper: options.timestamper }),
-  });
-  // Notation re-verifies what it produced before pushing it; so do we (and learn the chain and the
-  // signing time exactly as they were encoded).
-  let verified;
-  try {
-    verified = verifyEnvelope(format, envelope);
-  } catch (error) {
-    throw new SignError('ERR_SIGN_INVALID_ARGUMENT', `generated signature failed verification: ${(error as Error).message}`, { cause: error });
-  }
-  const attributes = verified.signedAttributes;
-  const signedAt = attributes.signingScheme === 'notary.x509' ? attributes.signingTime : attributes.authenticSigningTime;
+  const { envelope, signedAt, certificateChain } = await signPayload(payloadTarget, options);
 
   const envelopeDescriptor = descriptorFor(mediaTypeOf(format), envelope);
   const packed = packSignatureManifest({
     subject: artifact,
     envelope: envelopeDescriptor,
-    certificateChain: verified.certificateChain.map((certificate) => certificate.der),
+    certificateChain,
     signingTime: signedAt,
     ...(options.manifestStyle !== undefined && { style: options.manifestStyle }),
   });

@@ -1,7 +1,8 @@
 /**
- * Verifying OCI artifacts signed in the Notary Project format against a trust policy and trust
- * store, with notation-go's order, semantics and messages. Pure: the repository, trust store,
- * clock, revocation checker, timestamp verifier and logger are ports.
+ * Verifying OCI artifacts and detached blob signatures in the Notary Project format against a
+ * trust policy and trust store, with notation-go's order, semantics and messages. Pure: the
+ * repository, trust store, clock, revocation checker (and the network and CRL cache under
+ * `createRevocationChecker`), timestamp verifier and logger are ports.
  */
 export {
   DEFAULT_MAX_SIGNATURES,
@@ -32,4 +33,14 @@ export {
   type VerifyLogger,
 } from './ports.js';
 export { formatRfc1123z } from './signature.js';
+export { createRevocationChecker, createTimestampVerifier, type RevocationCheckerOptions } from './checkers.js';
+export {
+  BlobVerifier,
+  verifyBlob,
+  type BlobContent,
+  type BlobSignatureResult,
+  type BlobVerificationOutcome,
+  type BlobVerifierOptions,
+  type VerifyBlobOptions,
+} from './blob.js';
 export { fetchSignature, MEDIA_TYPE_ARTIFACT_MANIFEST, type FetchedSignature } from './fetch.js';

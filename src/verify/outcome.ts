@@ -54,7 +54,10 @@ export interface SignatureResult {
 
 export interface PolicySummary {
   readonly name: string;
+  /** OCI statements; `[]` for a blob statement. */
   readonly registryScopes: readonly string[];
+  /** Blob statements: whether it is the global statement (used without `--policy-name`). */
+  readonly globalPolicy?: boolean;
   readonly level: string;
   readonly override: Readonly<Record<string, string>> | null;
   readonly verifyTimestamp: string;

@@ -3,7 +3,7 @@
  * Storage) and the trust store (src/trust): time, logging, certificate revocation and RFC 3161
  * timestamp verification. Each has a default so `verify` runs with none of them given.
  */
-import type { Certificate } from '../pki/index.js';
+import type { Certificate, TimestampRange } from '../pki/index.js';
 
 /** Time as the verifier sees it (milliseconds since the epoch). Expiry and certificate validity are judged against it. */
 export interface VerifyClock {
@@ -62,6 +62,7 @@ export interface RevocationCheckRequest {
  * Certificate revocation (OCSP and CRL, notation-core-go `revocation.Validator`). Returns one result
  * per certificate, in chain order; the root is `nonRevokable`. Throws only when the chain cannot be
  * evaluated at all (Notation then fails the check with "unable to check revocation status").
+ * {@link createRevocationChecker} builds one on pki's `checkRevocation` over a network port.
  */
 export interface RevocationChecker {
   check(request: RevocationCheckRequest): Promise<readonly CertificateRevocationResult[]>;
@@ -118,12 +119,17 @@ export interface VerifiedTimestamp {
   readonly latest: Date;
   /** The TSA signing chain, leaf first, ending at one of the trust anchors; validated against the timestamping profile at genTime. */
   readonly tsaChain: readonly Certificate[];
+  /** The exact range (nanoseconds) when known; the bounds above are then its millisecond view. */
+  readonly range?: TimestampRange;
 }
 
 /**
  * RFC 3161 countersignature verification (tspclient-go `SignedToken.Verify` + `TSTInfo.Validate`):
  * parse the token, check its message imprint against `signature`, verify the CMS signature and the
- * TSA chain up to a trust anchor at genTime. Throws with the reason when any of that fails.
+ * TSA chain up to a trust anchor at genTime. Throws when any of that fails, with the message
+ * Notation prints for it (`failed to parse timestamp countersignature with error: …`,
+ * `failed to verify the timestamp countersignature with error: …`): the pipeline reports it as is.
+ * The default, {@link createTimestampVerifier}, is pki's `verifyTimestampToken`.
  */
 export interface TimestampVerifier {
   verify(request: TimestampVerificationRequest): Promise<VerifiedTimestamp>;

@@ -19,7 +19,18 @@ import {
 } from '../envelope/index.js';
 import { goQuote } from '../gocompat/index.js';
 import type { Descriptor } from '../oci/index.js';
-import { checkValidity, type Certificate, type CertificateCache } from '../pki/index.js';
+import {
+  checkTimestampAgainstChain,
+  checkValidity,
+  revocationFailureMessage,
+  revocationVerdict,
+  timestampRange,
+  type CertRevocationResult,
+  type Certificate,
+  type CertificateCache,
+  type RevocationLogger,
+  type TimestampRange,
+} from '../pki/index.js';
 import {
   VALIDATION_TYPES,
   verifyX509TrustedIdentities,
@@ -30,35 +41,46 @@ import {
   type VerificationLevel,
 } from '../trust/index.js';
 import type { CheckResult, SignatureResult } from './outcome.js';
-import type { CertificateRevocationResult, RevocationChecker, TimestampVerifier, VerifyLogger } from './ports.js';
+import type { CertificateRevocationResult, RevocationChecker, TimestampVerifier, VerifiedTimestamp, VerifyLogger } from './ports.js';
 
 /** Certificates of one store type, loaded once per verification; a load failure is remembered as the failure. */
 export type TrustAnchorLoader = (type: TrustStoreType) => Promise<readonly Certificate[]>;
 
-export interface SignatureContext {
-  readonly statement: OCITrustPolicyStatement;
-  /** notation-go's `%+v` of the statement, for the info log. */
-  readonly statementDescription: string;
-  readonly level: VerificationLevel;
-  /** The artifact being verified (resolved descriptor). */
-  readonly artifact: Descriptor;
-  /** `<scope>@<digest>`, for messages. */
-  readonly artifactReference: string;
-  readonly loadTrustAnchors: TrustAnchorLoader;
-  readonly now: Date;
-  readonly certificateCache: CertificateCache;
-  readonly revocationChecker: RevocationChecker;
-  readonly timestampVerifier: TimestampVerifier | undefined;
-  readonly userMetadata: Readonly<Record<string, string>>;
-  readonly logger: VerifyLogger;
-}
+/** What the pipeline reads of a trust policy statement: OCI and blob statements share it. */
+export type PolicyStatement = Pick<OCITrustPolicyStatement, 'name' | 'signatureVerification' | 'trustStores' | 'trustedIdentities'>;
 
 /** A check failure: the message Notation prints, and the Portcullis error it came from. */
-interface Failure {
+export interface Failure {
   readonly message: string;
   readonly code?: string;
   readonly detail?: string;
 }
+
+/**
+ * What the signature must be about, checked once every trust check passed: an OCI artifact
+ * (the payload names its manifest descriptor) or a blob (the payload names the blob's digest,
+ * computed with the signature's hash). Resolves a rejection, or undefined when it matches.
+ */
+export interface SignatureTarget {
+  check(verified: VerifiedEnvelope, logger: VerifyLogger): Promise<Failure | undefined>;
+}
+
+export interface SignatureContext {
+  readonly statement: PolicyStatement;
+  /** notation-go's `%+v` of the statement, for the info log. */
+  readonly statementDescription: string;
+  readonly level: VerificationLevel;
+  readonly target: SignatureTarget;
+  readonly loadTrustAnchors: TrustAnchorLoader;
+  readonly now: Date;
+  readonly certificateCache: CertificateCache;
+  readonly revocationChecker: RevocationChecker;
+  readonly timestampVerifier: TimestampVerifier;
+  readonly logger: VerifyLogger;
+}
+
+/** The result of one envelope, before the OCI caller adds the signature manifest it came from. */
+export type EnvelopeResult = Omit<SignatureResult, 'manifest'>;
 
 function failureOf(error: unknown): Failure {
   if (isPortcullisError(error)) {
@@ -194,72 +216,86 @@ function checkExpiry(verified: VerifiedEnvelope, now: Date, bytes: Uint8Array): 
   return undefined;
 }
 
-/** notation-go `revocationFinalResult`: any revoked wins, else any unknown; logs per-certificate problems. */
-function finalRevocationResult(
-  results: readonly CertificateRevocationResult[],
+/** The verify logger as pki's revocation logger (every level present). */
+function revocationLogger(logger: VerifyLogger): RevocationLogger {
+  return {
+    debug: (message) => logger.debug?.(message),
+    info: (message) => logger.info?.(message),
+    warn: (message) => logger.warn?.(message),
+    error: (message) => logger.error?.(message),
+  };
+}
+
+/** The port's answer in pki's shape, so pki's `revocationVerdict` (notation-go `revocationFinalResult`) judges it. */
+function asPkiResults(results: readonly CertificateRevocationResult[]): CertRevocationResult[] {
+  return results.map((result) => ({
+    result: result.result,
+    method: result.method ?? 'unknown',
+    serverResults: (result.serverResults ?? []).map((server) => ({
+      result: server.result,
+      server: server.server,
+      method: server.method,
+      ...(server.error !== undefined && { error: server.error }),
+    })),
+  }));
+}
+
+/**
+ * Checks a chain through the revocation port and judges the answer as notation-go does: any
+ * revoked certificate wins, else any unknown one; per-server errors and OCSP→CRL fallbacks are
+ * logged. Resolves Notation's failure message, or undefined when the chain is not revoked.
+ */
+async function judgeRevocation(
+  context: SignatureContext,
   chain: readonly Certificate[],
-  logger: VerifyLogger,
-): { result: 'ok' | 'revoked' | 'unknown'; subject: string } {
-  let final: 'ok' | 'revoked' | 'unknown' = 'unknown';
-  let okCount = 0;
-  let subject = '';
-  let revokedSubject: string | undefined;
-  for (let i = results.length - 1; i >= 0; i--) {
-    const certificate = chain[i];
-    const result = results[i]!;
-    const name = certificate?.subject ?? '';
-    if (result.method === 'ocspFallbackCrl') {
-      logger.warn?.(`OCSP check failed with unknown error and fallback to CRL check for certificate #${i + 1} in chain with subject ${goQuote(name)}`);
-    }
-    for (const server of result.serverResults ?? []) {
-      if (server.error === undefined) continue;
-      const line = `Certificate #${i + 1} in chain with subject ${goQuote(name)} encountered an error for revocation method ${server.method === 'ocsp' ? 'OCSP' : 'CRL'} at URL ${goQuote(server.server)}: ${server.error}`;
-      if (result.method === 'ocspFallbackCrl' && server.method === 'ocsp') logger.debug?.(line);
-      else logger.error?.(line);
-    }
-    if (result.result === 'ok' || result.result === 'nonRevokable') {
-      okCount += 1;
-    } else {
-      final = result.result;
-      subject = name;
-      if (result.result === 'revoked') revokedSubject = name;
-    }
-    if (i < results.length - 1 && result.result === 'nonRevokable') {
-      logger.warn?.(`Certificate #${i + 1} in the chain with subject ${goQuote(name)} neither has an OCSP nor a CRL revocation method.`);
-    }
+  chainKind: 'signing' | 'timestamping',
+  authenticSigningTime?: Date,
+): Promise<{ failure?: string; error?: string }> {
+  let results: readonly CertificateRevocationResult[];
+  try {
+    results = await context.revocationChecker.check({
+      chain,
+      purpose: chainKind === 'signing' ? 'codeSigning' : 'timestamping',
+      ...(authenticSigningTime !== undefined && { authenticSigningTime }),
+    });
+  } catch (error) {
+    return { error: failureOf(error).message };
   }
-  if (revokedSubject !== undefined) return { result: 'revoked', subject: revokedSubject };
-  if (okCount === results.length) return { result: 'ok', subject: '' };
-  return { result: final, subject };
+  if (results.length !== chain.length) return { error: `${results.length} results for a chain of ${chain.length} certificates` };
+  const verdict = revocationVerdict(asPkiResults(results), chain, revocationLogger(context.logger));
+  const failure = revocationFailureMessage(chainKind, verdict);
+  return failure === undefined ? {} : { failure };
 }
 
 async function checkRevocation(verified: VerifiedEnvelope, context: SignatureContext): Promise<Failure | undefined> {
   const attributes = verified.signedAttributes;
-  let results: readonly CertificateRevocationResult[];
-  try {
-    results = await context.revocationChecker.check({
-      chain: verified.certificateChain,
-      purpose: 'codeSigning',
-      ...(attributes.signingScheme !== SIGNING_SCHEME_X509 && { authenticSigningTime: attributes.authenticSigningTime }),
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    context.logger.debug?.(`Error while checking revocation status, err: ${message}`);
-    return { message: `unable to check revocation status, err: ${message}` };
+  // notation-go passes the authentic signing time only under notary.x509.signingAuthority.
+  const judged = await judgeRevocation(
+    context,
+    verified.certificateChain,
+    'signing',
+    attributes.signingScheme !== SIGNING_SCHEME_X509 ? attributes.authenticSigningTime : undefined,
+  );
+  if (judged.error !== undefined) {
+    context.logger.debug?.(`Error while checking revocation status, err: ${judged.error}`);
+    return { message: `unable to check revocation status, err: ${judged.error}` };
   }
-  if (results.length !== verified.certificateChain.length) {
-    return { message: `unable to check revocation status, err: ${results.length} results for a chain of ${verified.certificateChain.length} certificates` };
-  }
-  const final = finalRevocationResult(results, verified.certificateChain, context.logger);
-  switch (final.result) {
-    case 'ok':
-      context.logger.debug?.('No verification impacting errors encountered while checking revocation, status is OK');
-      return undefined;
-    case 'revoked':
-      return { message: `signing certificate with subject ${goQuote(final.subject)} is revoked` };
-    default:
-      return { message: `signing certificate with subject ${goQuote(final.subject)} revocation status is unknown` };
-  }
+  if (judged.failure !== undefined) return { message: judged.failure };
+  context.logger.debug?.('No verification impacting errors encountered while checking revocation, status is OK');
+  return undefined;
+}
+
+/** The timestamp range of a port answer: pki's own range when it gave one (nanosecond bounds), else from its millisecond bounds. */
+function rangeOf(timestamp: VerifiedTimestamp): TimestampRange {
+  if (timestamp.range !== undefined) return timestamp.range;
+  const earliest = BigInt(timestamp.earliest.getTime()) * 1_000_000n;
+  const latest = BigInt(timestamp.latest.getTime()) * 1_000_000n;
+  return timestampRange((earliest + latest) / 2n, (latest - earliest) / 2n);
+}
+
+/** Go's `time.RFC3339` (whole seconds, UTC), as tspclient-go's `Timestamp.Format` prints the range. */
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -311,39 +347,32 @@ async function checkTimestamp(verified: VerifiedEnvelope, context: SignatureCont
     return { ...failureOf(error), message: `failed to load tsa trust store with error: ${failureOf(error).message}` };
   }
   if (anchors.length === 0) return { message: 'no trusted TSA certificate found in trust store' };
-  if (context.timestampVerifier === undefined) {
-    return { message: 'failed to verify the timestamp countersignature with error: no RFC 3161 timestamp verifier is configured' };
-  }
-  let timestamp;
+  let timestamp: VerifiedTimestamp;
   try {
+    // The port throws with Notation's message ("failed to parse timestamp countersignature with error: …").
     timestamp = await context.timestampVerifier.verify({ token, signature: verified.signature, trustAnchors: anchors });
   } catch (error) {
-    return { message: `failed to verify the timestamp countersignature with error: ${failureOf(error).message}` };
+    return failureOf(error);
   }
+  logger.debug?.('Validating timestamping certificate chain...');
+  if (timestamp.tsaChain[0] !== undefined) logger.debug?.(`The subject of TSA signing certificate is: ${timestamp.tsaChain[0].subject}`);
   logger.debug?.('Checking the timestamp against the signing certificate chain...');
-  logger.debug?.(`Timestamp range: [${timestamp.earliest.toISOString()}, ${timestamp.latest.toISOString()}]`);
+  const range = rangeOf(timestamp);
+  logger.debug?.(`Timestamp range: [${rfc3339(range.earliest)}, ${rfc3339(range.latest)}]`);
+  const outside = checkTimestampAgainstChain(range, chain);
+  if (outside !== undefined) return { message: outside };
   for (const certificate of chain) {
-    if (timestamp.earliest.getTime() < certificate.notBefore.getTime()) {
-      return {
-        message: `timestamp can be before certificate ${goQuote(certificate.subject)} validity period, it will be valid from ${goQuote(formatRfc1123z(certificate.notBefore))}`,
-      };
-    }
-    if (timestamp.latest.getTime() > certificate.notAfter.getTime()) {
-      return {
-        message: `timestamp can be after certificate ${goQuote(certificate.subject)} validity period, it was expired at ${goQuote(formatRfc1123z(certificate.notAfter))}`,
-      };
+    if (now.getTime() > certificate.notAfter.getTime()) {
+      logger.debug?.(
+        `Certificate ${goQuote(certificate.subject)} expired at ${goQuote(formatRfc1123z(certificate.notAfter))}, but timestamp is within certificate validity period`,
+      );
     }
   }
   logger.debug?.('Checking timestamping certificate chain revocation...');
-  let results: readonly CertificateRevocationResult[];
-  try {
-    results = await context.revocationChecker.check({ chain: timestamp.tsaChain, purpose: 'timestamping' });
-  } catch (error) {
-    return { message: `failed to check timestamping certificate chain revocation with error: ${failureOf(error).message}` };
-  }
-  const final = finalRevocationResult(results, timestamp.tsaChain, logger);
-  if (final.result === 'revoked') return { message: `timestamping certificate with subject ${goQuote(final.subject)} is revoked` };
-  if (final.result === 'unknown') return { message: `timestamping certificate with subject ${goQuote(final.subject)} revocation status is unknown` };
+  const judged = await judgeRevocation(context, timestamp.tsaChain, 'timestamping');
+  if (judged.error !== undefined) return { message: `failed to check timestamping certificate chain revocation with error: ${judged.error}` };
+  if (judged.failure !== undefined) return { message: judged.failure };
+  logger.debug?.('No verification impacting errors encountered while checking timestamping certificate chain revocation, status is OK');
   logger.debug?.('Timestamp verification: Success');
   return undefined;
 }
@@ -364,7 +393,7 @@ function checkAuthenticSigningTime(verified: VerifiedEnvelope, bytes: Uint8Array
   return undefined;
 }
 
-function describeSignature(verified: VerifiedEnvelope): Partial<SignatureResult> {
+function describeSignature(verified: VerifiedEnvelope): Partial<EnvelopeResult> {
   const attributes = verified.signedAttributes;
   const time = attributes.signingScheme === SIGNING_SCHEME_X509 ? attributes.signingTime : attributes.authenticSigningTime;
   return {
@@ -381,28 +410,52 @@ function describeSignature(verified: VerifiedEnvelope): Partial<SignatureResult>
 }
 
 /**
+ * notation-go `verifyUserMetadata`: every required key/value pair is in the signed payload's
+ * `targetArtifact.annotations`.
+ */
+export function checkUserMetadata(signed: Descriptor, required: Readonly<Record<string, string>>, logger: VerifyLogger): Failure | undefined {
+  const entries = Object.entries(required);
+  if (entries.length === 0) return undefined;
+  logger.debug?.(`Verifying that metadata ${JSON.stringify(required)} is present in signature`);
+  const present = signed.annotations ?? {};
+  const missing = entries.find(([key, value]) => present[key] !== value);
+  if (missing === undefined) return undefined;
+  logger.error?.(`User required metadata ${missing[0]}=${missing[1]} is not present in the signature`);
+  return { message: 'unable to find specified metadata in the signature', code: 'ERR_VERIFY_USER_METADATA' };
+}
+
+/** An OCI artifact: the payload must name exactly its manifest descriptor, and carry the required user metadata. */
+export function artifactTarget(artifact: Descriptor, userMetadata: Readonly<Record<string, string>>): SignatureTarget {
+  return {
+    async check(verified, logger) {
+      const signed = verified.payload.targetArtifact;
+      if (signed.mediaType !== artifact.mediaType || signed.digest !== artifact.digest || signed.size !== artifact.size) {
+        logger.info?.(`Target artifact in signature payload: ${JSON.stringify(signed)}`);
+        logger.info?.(`Target artifact that want to be verified: ${JSON.stringify(artifact)}`);
+        return { message: 'content descriptor mismatch', code: 'ERR_VERIFY_PAYLOAD_MISMATCH' };
+      }
+      return checkUserMetadata(signed, userMetadata, logger);
+    },
+  };
+}
+
+/**
  * Runs the pipeline over one fetched envelope. Never throws: every failure is recorded in the
  * result (an unexpected exception becomes the signature's error).
  */
-export async function verifySignature(
-  context: SignatureContext,
-  manifest: Descriptor,
-  envelope: Descriptor,
-  bytes: Uint8Array,
-): Promise<SignatureResult> {
+export async function verifySignature(context: SignatureContext, envelope: Descriptor, bytes: Uint8Array): Promise<EnvelopeResult> {
   const { logger, level } = context;
   const checks = new Map<ValidationType, Check>(VALIDATION_TYPES.map((type) => [type, new Check(type, level.enforcement[type])]));
   const check = (type: ValidationType): Check => checks.get(type)!;
-  let described: Partial<SignatureResult> = {};
+  let described: Partial<EnvelopeResult> = {};
   let rejection: Failure | undefined;
 
-  const finish = (): SignatureResult => {
+  const finish = (): EnvelopeResult => {
     const results = VALIDATION_TYPES.map((type) => check(type).toResult());
     const warnings = PIPELINE_ORDER.map((type) => check(type).toResult())
       .filter((result) => result.status === 'failed' && result.action === 'log')
       .map((result) => `${result.type} was set to ${goQuote(result.action)} and failed with error: ${result.error}`);
     return {
-      manifest,
       envelope,
       verified: rejection === undefined,
       checks: results,
@@ -420,8 +473,6 @@ export async function verifySignature(
   };
 
   try {
-    logger.debug?.(`Verify signature against artifact ${context.artifact.digest} referenced as ${context.artifactReference} in signature media type ${envelope.mediaType}`);
-    logger.info?.(`Trust policy configuration: ${context.statementDescription}`);
     const integrity = check('integrity');
     const verifiedOrFailure = checkIntegrity(envelope, bytes, context.certificateCache);
     if (!('payload' in verifiedOrFailure)) {
@@ -489,24 +540,8 @@ export async function verifySignature(
       if (stopIfCritical(revocation)) return finish();
     }
 
-    const signed = verified.payload.targetArtifact;
-    const artifact = context.artifact;
-    if (signed.mediaType !== artifact.mediaType || signed.digest !== artifact.digest || signed.size !== artifact.size) {
-      logger.info?.(`Target artifact in signature payload: ${JSON.stringify(signed)}`);
-      logger.info?.(`Target artifact that want to be verified: ${JSON.stringify(artifact)}`);
-      rejection = { message: 'content descriptor mismatch', code: 'ERR_VERIFY_PAYLOAD_MISMATCH' };
-      return finish();
-    }
-    const required = Object.entries(context.userMetadata);
-    if (required.length > 0) {
-      logger.debug?.(`Verifying that metadata ${JSON.stringify(context.userMetadata)} is present in signature`);
-      const present = signed.annotations ?? {};
-      const missing = required.find(([key, value]) => present[key] !== value);
-      if (missing !== undefined) {
-        logger.error?.(`User required metadata ${missing[0]}=${missing[1]} is not present in the signature`);
-        rejection = { message: 'unable to find specified metadata in the signature', code: 'ERR_VERIFY_USER_METADATA' };
-      }
-    }
+    const mismatch = await context.target.check(verified, logger);
+    if (mismatch !== undefined) rejection = mismatch;
     return finish();
   } catch (error) {
     // A bug or an adapter failing in a way the pipeline did not anticipate: the signature is not accepted.

@@ -26,10 +26,11 @@ import {
   type TrustStoreType,
   type VerificationLevel,
 } from '../trust/index.js';
+import { createTimestampVerifier } from './checkers.js';
 import { fetchSignature } from './fetch.js';
 import type { PolicySummary, SignatureResult, VerificationOutcome } from './outcome.js';
 import { offlineRevocationChecker, silentLogger, type RevocationChecker, type TimestampVerifier, type VerifyClock, type VerifyLogger } from './ports.js';
-import { verifySignature, type SignatureContext } from './signature.js';
+import { artifactTarget, verifySignature, type PolicyStatement, type SignatureContext } from './signature.js';
 
 /** Notation's `--max-signatures` default. */
 export const DEFAULT_MAX_SIGNATURES = 100;
@@ -42,9 +43,12 @@ export interface VerifierOptions {
   readonly trustPolicy: OCITrustPolicyDocument;
   readonly trustStore: TrustStore;
   readonly clock: VerifyClock;
-  /** Default: {@link offlineRevocationChecker}. */
+  /**
+   * Default: {@link offlineRevocationChecker} (no network: certificates naming an OCSP responder
+   * or CRL distribution point are `unknown`). {@link createRevocationChecker} checks for real.
+   */
   readonly revocationChecker?: RevocationChecker;
-  /** Needed only when a policy has a `tsa:` store; without it such timestamp verification fails. */
+  /** Used when a policy has a `tsa:` store. Default: {@link createTimestampVerifier} (pki, no I/O). */
   readonly timestampVerifier?: TimestampVerifier;
   /** Parsed certificates and verified issuer links, shared by every verification of this Verifier. */
   readonly certificateCache?: CertificateCache;
@@ -93,11 +97,15 @@ function replay(lines: readonly LogLine[], logger: VerifyLogger): void {
   for (const [level, message] of lines) logger[level]?.(message);
 }
 
-function summarise(statement: OCITrustPolicyStatement, level: VerificationLevel): PolicySummary {
+/** The statement kinds the pipeline serves: OCI statements name registry scopes, blob statements may be global. */
+export type AnyPolicyStatement = (PolicyStatement & { readonly registryScopes: readonly string[] | null }) | (PolicyStatement & { readonly globalPolicy: boolean });
+
+export function summarise(statement: AnyPolicyStatement, level: VerificationLevel): PolicySummary {
   const verification = statement.signatureVerification;
   return {
     name: statement.name,
-    registryScopes: [...(statement.registryScopes ?? [])],
+    registryScopes: 'registryScopes' in statement ? [...(statement.registryScopes ?? [])] : [],
+    ...('globalPolicy' in statement && { globalPolicy: statement.globalPolicy }),
     level: verification.level,
     override: verification.override === null ? null : Object.fromEntries(verification.override),
     verifyTimestamp: verification.verifyTimestamp,
@@ -107,15 +115,39 @@ function summarise(statement: OCITrustPolicyStatement, level: VerificationLevel)
   };
 }
 
-/** `%+v` of notation-go's TrustPolicy struct, for the debug log. */
-function describeStatement(statement: OCITrustPolicyStatement): string {
-  const override = statement.signatureVerification.override;
+/** `%+v` of notation-go's OCITrustPolicy / BlobTrustPolicy struct, for the info log. */
+export function describeStatement(statement: AnyPolicyStatement): string {
+  const verification = statement.signatureVerification;
+  const override = verification.override;
   const map = override === null ? 'map[]' : `map[${[...override].map(([k, v]) => `${k}:${v}`).join(' ')}]`;
+  const scopes = 'registryScopes' in statement ? ` RegistryScopes:[${(statement.registryScopes ?? []).join(' ')}]` : '';
+  const global = 'globalPolicy' in statement ? ` GlobalPolicy:${statement.globalPolicy}` : '';
   return (
-    `&{Name:${statement.name} RegistryScopes:[${(statement.registryScopes ?? []).join(' ')}] ` +
-    `SignatureVerification:{VerificationLevel:${statement.signatureVerification.level} Override:${map} VerifyTimestamp:${statement.signatureVerification.verifyTimestamp}} ` +
-    `TrustStores:[${(statement.trustStores ?? []).join(' ')}] TrustedIdentities:[${(statement.trustedIdentities ?? []).join(' ')}]}`
+    `&{Name:${statement.name}${scopes} ` +
+    `SignatureVerification:{VerificationLevel:${verification.level} Override:${map} VerifyTimestamp:${verification.verifyTimestamp}} ` +
+    `TrustStores:[${(statement.trustStores ?? []).join(' ')}] TrustedIdentities:[${(statement.trustedIdentities ?? []).join(' ')}]${global}}`
   );
+}
+
+/**
+ * Trust anchors of a statement's stores, loaded (and parsed) at most once per type per
+ * verification; every signature of that verification sees the same result, failure included.
+ */
+export function anchorLoader(
+  trustStore: TrustStore,
+  cache: CertificateCache,
+  statement: PolicyStatement,
+): (type: TrustStoreType) => Promise<readonly Certificate[]> {
+  const loaded = new Map<TrustStoreType, Promise<readonly Certificate[]>>();
+  return (type) => {
+    let pending = loaded.get(type);
+    if (pending === undefined) {
+      pending = loadTrustStoreCertificates(trustStore, type, statement.name, statement.trustStores ?? []).then((ders) => ders.map((der) => cache.get(der)));
+      pending.catch(() => undefined);
+      loaded.set(type, pending);
+    }
+    return pending;
+  };
 }
 
 function retrievalError(message: string, cause: unknown, outcome?: VerificationOutcome): VerificationError<VerificationOutcome> {
@@ -135,11 +167,13 @@ function retrievalError(message: string, cause: unknown, outcome?: VerificationO
 export class Verifier {
   readonly #options: VerifierOptions;
   readonly #cache: CertificateCache;
+  readonly #timestampVerifier: TimestampVerifier;
 
   constructor(options: VerifierOptions) {
     validateOCITrustPolicyDocument(options.trustPolicy);
     this.#options = options;
     this.#cache = options.certificateCache ?? new CertificateCache();
+    this.#timestampVerifier = options.timestampVerifier ?? createTimestampVerifier({ certificateCache: this.#cache });
   }
 
   get certificateCache(): CertificateCache {
@@ -234,17 +268,16 @@ export class Verifier {
       );
     }
 
+    const statementDescription = describeStatement(statement);
     const context: Omit<SignatureContext, 'logger' | 'now'> = {
       statement,
-      statementDescription: describeStatement(statement),
+      statementDescription,
       level,
-      artifact,
-      artifactReference,
-      loadTrustAnchors: this.#anchorLoader(statement),
+      target: artifactTarget(artifact, userMetadata),
+      loadTrustAnchors: anchorLoader(options.trustStore, this.#cache, statement),
       certificateCache: this.#cache,
       revocationChecker: options.revocationChecker ?? offlineRevocationChecker,
-      timestampVerifier: options.timestampVerifier,
-      userMetadata,
+      timestampVerifier: this.#timestampVerifier,
     };
     const candidates = listed.slice(0, maxSignatures);
     const limiter = new Limiter(Math.max(1, options.concurrency ?? DEFAULT_VERIFY_CONCURRENCY));
@@ -258,13 +291,10 @@ export class Verifier {
         } catch (error) {
           return { kind: 'retrievalFailed', error, log: lines };
         }
-        const result = await verifySignature(
-          { ...context, now: new Date(options.clock.now()), logger: bufferingLogger(lines) },
-          manifest,
-          fetched.envelope,
-          fetched.bytes,
-        );
-        return { kind: 'verified', result, log: lines };
+        lines.push(['debug', `Verify signature against artifact ${artifact.digest} referenced as ${artifactReference} in signature media type ${fetched.envelope.mediaType}`]);
+        lines.push(['info', `Trust policy configuration: ${statementDescription}`]);
+        const result = await verifySignature({ ...context, now: new Date(options.clock.now()), logger: bufferingLogger(lines) }, fetched.envelope, fetched.bytes);
+        return { kind: 'verified', result: { manifest, ...result }, log: lines };
       });
 
     // Started lazily, at most `concurrency` ahead of the one being judged, so an early pass does
@@ -331,23 +361,6 @@ export class Verifier {
       `signature verification failed for all the signatures associated with ${artifactReference}`,
       { outcome, ...(cause && { cause }) },
     );
-  }
-
-  /** Trust anchors of the statement's stores, loaded (and parsed) at most once per type per verification. */
-  #anchorLoader(statement: OCITrustPolicyStatement): (type: TrustStoreType) => Promise<readonly Certificate[]> {
-    const loaded = new Map<TrustStoreType, Promise<readonly Certificate[]>>();
-    return (type) => {
-      let pending = loaded.get(type);
-      if (pending === undefined) {
-        pending = loadTrustStoreCertificates(this.#options.trustStore, type, statement.name, statement.trustStores ?? []).then((ders) =>
-          ders.map((der) => this.#cache.get(der)),
-        );
-        // Every signature of this verification sees the same result, failure included.
-        pending.catch(() => undefined);
-        loaded.set(type, pending);
-      }
-      return pending;
-    };
   }
 }
 

@@ -13,6 +13,8 @@ interface CommonFlags {
   readonly registryCa?: string;
   readonly dockerConfig?: string;
   readonly timeout: string;
+  readonly revocation: string;
+  readonly crlCacheDir?: string;
   readonly debug?: boolean;
 }
 
@@ -39,6 +41,13 @@ interface ReviewFlags extends CommonFlags {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** `--revocation` and `--crl-cache-dir` as the runtime's revocation options. */
+function revocationOptions(flags: CommonFlags, cwd: string): { mode: 'offline' | 'online'; crlCacheDir?: string } {
+  if (flags.revocation !== 'offline' && flags.revocation !== 'online') throw new UsageError(`--revocation: use offline or online, got "${flags.revocation}"`);
+  if (flags.crlCacheDir !== undefined && flags.revocation !== 'online') throw new UsageError('--crl-cache-dir needs --revocation online');
+  return { mode: flags.revocation, ...(flags.crlCacheDir !== undefined && { crlCacheDir: resolve(cwd, flags.crlCacheDir) }) };
+}
+
 /** `8s`, `500ms`, `5m` → milliseconds. */
 export function parseDuration(text: string, flag: string): number {
   const match = /^(\d{1,9})(ms|s|m|h)?$/.exec(text.trim());
@@ -55,6 +64,12 @@ function addCommonOptions(command: Command): Command {
     .option('--registry-ca <file>', 'extra CA certificates (PEM) for registries with a private CA')
     .option('--docker-config <file>', 'registry credentials: a docker config.json (a mounted kubernetes.io/dockerconfigjson Secret)')
     .option('--timeout <duration>', 'time budget of one request; keep it under the webhook timeoutSeconds', '8s')
+    .option(
+      '--revocation <mode>',
+      'certificate revocation: offline (no network; a certificate naming an OCSP/CRL endpoint is "unknown", which an enforced revocation check rejects) or online (OCSP and CRL, as notation verify)',
+      'offline',
+    )
+    .option('--crl-cache-dir <dir>', 'with --revocation online: keep downloaded CRLs here (Notation\'s cache layout) instead of in memory')
     .option('--debug', 'log debug lines');
 }
 
@@ -124,6 +139,7 @@ async function serve(flags: ServeFlags, context: CliContext): Promise<void> {
     ...(flags.cache !== undefined && { cacheUrl: flags.cache }),
     ...(flags.cacheKeyFile !== undefined && { cacheHmacKey: await readFile(path(flags.cacheKeyFile)) }),
     ...(context.env.PORTCULLIS_WATCH_POLL_MS !== undefined && { watchPollMs: Number(context.env.PORTCULLIS_WATCH_POLL_MS) }),
+    revocation: revocationOptions(flags, context.cwd),
     logger,
     controller: {
       timeoutMs: parseDuration(flags.timeout, '--timeout'),
@@ -148,6 +164,7 @@ async function review(file: string, flags: ReviewFlags, context: CliContext): Pr
     ...(flags.registryCa !== undefined && { registryCa: await readFile(resolve(context.cwd, flags.registryCa)) }),
     ...(flags.dockerConfig !== undefined && { dockerConfigFile: resolve(context.cwd, flags.dockerConfig) }),
     watch: false,
+    revocation: revocationOptions(flags, context.cwd),
     ...(logger && { logger }),
     controller: { timeoutMs: parseDuration(flags.timeout, '--timeout') },
   });

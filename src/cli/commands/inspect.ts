@@ -6,13 +6,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { experimentalNotice } from '../notation-shell.js';
 import { renderTree, type TreeNode } from '../output.js';
 import {
   ARTIFACT_TYPE_NOTATION,
   addLoggingOptions,
   addMaxSignaturesOption,
   addSecureOptions,
-  checkExperimentalFlags,
   exceededMessage,
   fetchSignatureEnvelope,
   listSignatureManifests,
@@ -36,7 +36,7 @@ export function registerInspect(program: Command, context: CliContext): void {
     .usage('[flags] <reference>')
     .argument('[reference...]')
     .option('-o, --output <format>', "output format, options: 'json', 'tree'", 'tree')
-    .option('--oci-layout', '[Experimental] inspect signatures stored in OCI image layout');
+    .option('--oci-layout', 'inspect signatures stored in OCI image layout');
   addLoggingOptions(command);
   addSecureOptions(command);
   addMaxSignaturesOption(command);
@@ -47,7 +47,8 @@ export function registerInspect(program: Command, context: CliContext): void {
     const format = options.output === 'text' ? 'tree' : options.output;
     if (format !== 'tree' && format !== 'json') throw new UsageError(`invalid format: "${options.output}"`);
     const max = parseMaxSignatures(options.maxSignatures);
-    checkExperimentalFlags(context, 'notation inspect', options.ociLayout ? ['oci-layout'] : []);
+    // --oci-layout needs no NOTATION_EXPERIMENTAL (product decision, as sign and verify); with it set, Notation's warning.
+    experimentalNotice(context, Boolean(options.ociLayout));
     const artifact = await openArtifact(references[0]!, { ociLayout: Boolean(options.ociLayout), flags: options }, context);
     try {
       const { descriptor, resolved } = await resolveArtifact(artifact, 'inspect', context);

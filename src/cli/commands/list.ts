@@ -5,13 +5,13 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { experimentalNotice } from '../notation-shell.js';
 import { renderTree } from '../output.js';
 import {
   ARTIFACT_TYPE_NOTATION,
   addLoggingOptions,
   addMaxSignaturesOption,
   addSecureOptions,
-  checkExperimentalFlags,
   exceededMessage,
   listSignatureManifests,
   openArtifact,
@@ -32,7 +32,7 @@ export function registerList(program: Command, context: CliContext): void {
     .description('List signatures of the signed artifact')
     .usage('[flags] <reference>')
     .argument('[reference...]')
-    .option('--oci-layout', '[Experimental] list signatures stored in OCI image layout');
+    .option('--oci-layout', 'list signatures stored in OCI image layout');
   addLoggingOptions(command);
   addSecureOptions(command);
   addMaxSignaturesOption(command);
@@ -40,7 +40,8 @@ export function registerList(program: Command, context: CliContext): void {
     if (references.length === 0) {
       throw new UsageError('missing reference to the artifact: use `notation list --help` to see what parameters are required');
     }
-    checkExperimentalFlags(context, 'notation list', options.ociLayout ? ['oci-layout'] : []);
+    // --oci-layout needs no NOTATION_EXPERIMENTAL (product decision, as sign and verify); with it set, Notation's warning.
+    experimentalNotice(context, Boolean(options.ociLayout));
     const max = parseMaxSignatures(options.maxSignatures);
     const artifact = await openArtifact(references[0]!, { ociLayout: Boolean(options.ociLayout), flags: options }, context);
     try {

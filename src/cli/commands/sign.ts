@@ -1,16 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
 import { Option, type Command } from 'commander';
-import { getSigningKey, loadConfig, loadSigningKeys, type NotationPaths } from '../../config/index.js';
-import { SignError, UsageError } from '../../errors.js';
-import type { EnvelopeFormat, Signer } from '../../envelope/index.js';
-import { goQuote } from '../../gocompat/index.js';
-import { checkSignatureFrom, parseCertificate } from '../../pki/index.js';
-import { sign, signerFromKeyAndCertificates } from '../../sign/index.js';
-import { readCertificateFile } from '../../trust/index.js';
+import { UsageError } from '../../errors.js';
+import { CertificateCache } from '../../pki/index.js';
+import { sign } from '../../sign/index.js';
 import type { CliContext } from '../context.js';
-import { parseGoDuration } from '../go-duration.js';
-import { VERSION } from '../main.js';
+import { expiryMilliseconds, resolveSigner, signatureFormat, signingAgent, signingTimestamper } from '../notation/signing.js';
 import {
   acceptGoBooleans,
   collect,
@@ -74,6 +67,9 @@ export const registerSign: CommandModule = (program, context) => {
   command.action(async (reference: string, flags: SignFlags, self: Command) => runSign(reference, flags, self, context));
 };
 
+/** Parsed certificates (TSA roots and chains) stay cached across runs of one process. */
+const certificateCache = new CertificateCache();
+
 function flagSet(command: Command): (name: string) => boolean {
   return (name) => {
     const key = name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -112,13 +108,9 @@ async function runSign(raw: string, flags: SignFlags, command: Command, context:
   try {
     const format = await signatureFormat(flags, paths);
     const expiry = expiryMilliseconds(flags.expiry);
-    const userMetadata = parseFlagMap(flags.userMetadata, 'user-metadata');
     parseFlagMap(flags.pluginConfig, 'plugin-config');
-    if (flags.timestampUrl) {
-      log.info?.(`Configured to timestamp with TSA ${goQuote(flags.timestampUrl)}`);
-      await checkTimestampRootCertificate(resolvePath(context.cwd, flags.timestampRootCert!), flags.timestampRootCert!);
-      throw new UsageError('timestamping: RFC 3161 timestamping is not available in this version of portcullis');
-    }
+    const userMetadata = parseFlagMap(flags.userMetadata, 'user-metadata');
+    const timestamper = await signingTimestamper(flags, context, paths, log, certificateCache);
     const descriptor = await resolveNotationTarget(target, log, (tag) => {
       context.stderr.write(
         `Warning: Always sign the artifact using digest(@sha256:...) rather than a tag(:${tag}) because tags are mutable and a tag reference can point to a different artifact than the one signed.\n`,
@@ -129,8 +121,9 @@ async function runSign(raw: string, flags: SignFlags, command: Command, context:
       format,
       expiry,
       userMetadata,
-      signingAgent: `portcullis/${VERSION}`,
+      signingAgent: signingAgent(),
       clock: { now: () => Date.now() },
+      ...(timestamper && { timestamper }),
       // Notation v1.3.2 finds signatures in a layout by walking `subject` links and recognises only
       // its own manifest form there; in registries both forms are found through the referrers index.
       manifestStyle: target.kind === 'oci-layout' ? 'configMediaType' : 'artifactType',
@@ -144,79 +137,3 @@ async function runSign(raw: string, flags: SignFlags, command: Command, context:
   }
 }
 
-/** `--signature-format`, else config.json's `signatureFormat`, else jws (Notation's `GetEnvelopeMediaType` message). */
-async function signatureFormat(flags: SignFlags, paths: NotationPaths): Promise<EnvelopeFormat> {
-  let format = flags.signatureFormat;
-  if (format === undefined) {
-    const config = await loadConfig(paths).catch(() => undefined);
-    format = config?.signatureFormat || 'jws';
-  }
-  if (format !== 'jws' && format !== 'cose') {
-    throw new UsageError(`signature format ${goQuote(format)} not supported\nSupported signature envelope formats are "jws" and "cose"`);
-  }
-  return format;
-}
-
-/** `--expiry` as Go parses a duration flag, with notation-go's checks. */
-function expiryMilliseconds(text: string | undefined): number {
-  if (text === undefined) return 0;
-  let nanoseconds: bigint;
-  try {
-    nanoseconds = parseGoDuration(text);
-  } catch (error) {
-    throw new UsageError(`invalid argument ${goQuote(text)} for "-e, --expiry" flag: ${(error as Error).message}`);
-  }
-  if (nanoseconds < 0n) throw new UsageError('expiry duration cannot be a negative value');
-  if (nanoseconds % 1_000_000_000n !== 0n) throw new UsageError('expiry duration supports minimum granularity of seconds');
-  return Number(nanoseconds / 1_000_000n);
-}
-
-/** The signing key: `--key`, else the default key of signingkeys.json; local keys only. */
-async function resolveSigner(flags: SignFlags, paths: NotationPaths, context: CliContext): Promise<Signer> {
-  if (flags.id !== undefined || flags.plugin !== undefined) {
-    throw new SignError('ERR_SIGN_KEY_UNSUPPORTED', `signing with plugin ${goQuote(flags.plugin ?? '')} is not supported: portcullis signs with local keys only`);
-  }
-  const key = getSigningKey(await loadSigningKeys(paths), flags.key);
-  if (key.pluginName !== '' || key.id !== '') {
-    throw new SignError(
-      'ERR_SIGN_KEY_UNSUPPORTED',
-      `signing key ${goQuote(key.name)} uses plugin ${goQuote(key.pluginName)}: plugin keys are not supported, portcullis signs with local keys only`,
-    );
-  }
-  if (key.keyPath === '') throw new SignError('ERR_SIGN_KEY_UNSUPPORTED', 'key path not specified');
-  if (key.certPath === '') throw new SignError('ERR_SIGN_KEY_UNSUPPORTED', 'certificate path not specified');
-  const read = async (path: string): Promise<Buffer> => {
-    try {
-      return await readFile(resolvePath(context.cwd, path));
-    } catch (error) {
-      throw new SignError('ERR_SIGN_KEY_UNSUPPORTED', `open ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`, {
-        cause: error,
-      });
-    }
-  };
-  const [keyBytes, certificateBytes] = await Promise.all([read(key.keyPath), read(key.certPath)]);
-  return signerFromKeyAndCertificates(keyBytes, certificateBytes);
-}
-
-/** Notation's checks of `--timestamp-root-cert`: exactly one certificate, self-issued and self-signed. */
-async function checkTimestampRootCertificate(path: string, shown: string): Promise<void> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new UsageError(`open ${shown}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`);
-  }
-  const certificates = readCertificateFile(bytes);
-  if (certificates.length === 0) {
-    throw new UsageError(`cannot find any certificate from ${goQuote(shown)}. Expecting single x509 root certificate in PEM or DER format from the file`);
-  }
-  if (certificates.length > 1) {
-    throw new UsageError(`found more than one certificates from ${goQuote(shown)}. Expecting single x509 root certificate in PEM or DER format from the file`);
-  }
-  const certificate = parseCertificate(certificates[0]!);
-  const problem = checkSignatureFrom(certificate, certificate);
-  if (problem !== undefined) throw new UsageError(`failed to check root certificate with error: ${problem}`);
-  if (Buffer.compare(Buffer.from(certificate.rawSubject), Buffer.from(certificate.rawIssuer)) !== 0) {
-    throw new UsageError(`certificate from ${goQuote(shown)} is not a root certificate. Expecting single x509 root certificate in PEM or DER format from the file`);
-  }
-}

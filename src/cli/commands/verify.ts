@@ -2,8 +2,9 @@ import { Option, type Command } from 'commander';
 import { createFileSystemTrustStore, loadOCITrustPolicy } from '../../config/index.js';
 import { UsageError, VerificationError } from '../../errors.js';
 import { CertificateCache } from '../../pki/index.js';
-import { Verifier, isTrustStoreFailure, outcomeOf, type VerificationOutcome } from '../../verify/index.js';
+import { Verifier, createTimestampVerifier, isTrustStoreFailure, outcomeOf, type CheckResult, type VerificationOutcome } from '../../verify/index.js';
 import type { CliContext } from '../context.js';
+import { notationRevocationChecker, notationRevocationPorts } from '../notation/network.js';
 import { printJson } from '../output.js';
 import {
   acceptGoBooleans,
@@ -74,13 +75,16 @@ async function runVerify(raw: string, flags: VerifyFlags, command: Command, cont
   const log = notationLogger(context, flags);
   const paths = notationPaths(context);
 
-  // Notation builds its verifier (loading and validating the trust policy) before touching the registry.
+  // Notation builds its verifier (revocation validators, then the trust policy) before touching the registry.
+  const revocationChecker = notationRevocationChecker(await notationRevocationPorts(context, paths, log), certificateCache);
   const policy = await loadOCITrustPolicy(paths);
   const verifier = new Verifier({
     trustPolicy: policy.document,
     trustStore: createFileSystemTrustStore(paths),
     clock: { now: () => Date.now() },
     certificateCache,
+    revocationChecker,
+    timestampVerifier: createTimestampVerifier({ certificateCache }),
   });
   parseFlagMap(flags.pluginConfig, 'plugin-config');
   const userMetadata = parseFlagMap(flags.userMetadata, 'user-metadata');
@@ -118,21 +122,26 @@ async function runVerify(raw: string, flags: VerifyFlags, command: Command, cont
   }
 }
 
+/**
+ * Notation's `parseErrorOnVerificationFailure` for trust store problems: an enforced check that
+ * failed on a trust store is reported with its hint (`Use command 'notation cert add' …` for a
+ * missing store, else the underlying file error).
+ */
+export function trustStoreFailureMessage(checks: readonly CheckResult[]): string | undefined {
+  const storeFailure = checks.find((check) => check.status === 'failed' && check.action === 'enforce' && isTrustStoreFailure(check.errorCode));
+  if (storeFailure === undefined) return undefined;
+  const hint =
+    storeFailure.errorCode === 'ERR_TRUST_STORE_NOT_FOUND' ? "Use command 'notation cert add' to create and add trusted certificates to the trust store" : storeFailure.errorDetail;
+  return hint === undefined ? storeFailure.error! : `${storeFailure.error!}. ${hint}`;
+}
+
 /** Notation's `checkVerificationFailure`: what the user is told when no signature passed. */
 function failureFor(error: unknown, resolvedReference: string): Error {
   if (!(error instanceof VerificationError)) return error as Error;
   if (error.code === 'ERR_VERIFY_FAILED' || error.code === 'ERR_VERIFY_LIMIT_EXCEEDED') {
     const outcome = outcomeOf(error);
-    const storeFailure = outcome?.signatures
-      .flatMap((signature) => signature.checks)
-      .find((check) => check.status === 'failed' && check.action === 'enforce' && isTrustStoreFailure(check.errorCode));
-    if (storeFailure !== undefined) {
-      const hint =
-        storeFailure.errorCode === 'ERR_TRUST_STORE_NOT_FOUND'
-          ? "Use command 'notation cert add' to create and add trusted certificates to the trust store"
-          : storeFailure.errorDetail;
-      return new Error(hint === undefined ? storeFailure.error! : `${storeFailure.error!}. ${hint}`, { cause: error });
-    }
+    const storeFailure = trustStoreFailureMessage(outcome?.signatures.flatMap((signature) => signature.checks) ?? []);
+    if (storeFailure !== undefined) return new Error(storeFailure, { cause: error });
     return new Error(`signature verification failed for all the signatures associated with ${resolvedReference}`, { cause: error });
   }
   return new Error(`signature verification failed: ${error.message}`, { cause: error });

@@ -15,6 +15,8 @@ import { LayoutStore } from '../../layout/index.js';
 import { isDigest, parseReference, type Descriptor } from '../../oci/index.js';
 import { defaultCredentials, formatRequestEvent, RegistryClient } from '../../registry/client/index.js';
 import type { CliContext } from '../context.js';
+import { environmentCertificateAuthorities } from '../notation-shell.js';
+import { notationCredentialsFile } from './credentials.js';
 
 export const ARTIFACT_TYPE_NOTATION = 'application/vnd.cncf.notary.signature';
 export const DEFAULT_MAX_SIGNATURES = 100;
@@ -74,14 +76,6 @@ export function parseMaxSignatures(value: unknown): number {
   return max;
 }
 
-/** `NOTATION_EXPERIMENTAL=1` unlocks experimental flags; Portcullis does not print Notation's warning. */
-export function checkExperimentalFlags(context: CliContext, commandPath: string, used: readonly string[]): void {
-  if (used.length === 0 || context.env['NOTATION_EXPERIMENTAL'] === '1') return;
-  throw new UsageError(
-    `flag(s) ${used.map((f) => `--${f}`).join(',')} in "${commandPath}" is experimental and not enabled by default. To use, please set NOTATION_EXPERIMENTAL=1 environment variable`,
-  );
-}
-
 /**
  * Notation's `AskForConfirmation`: prints `<prompt> [y/N] ` to stdout and reads one line; `y`/`yes`
  * (any case) confirms, anything else prints `Operation cancelled.`, end of input cancels silently.
@@ -114,8 +108,15 @@ export async function notationRegistryClient(flags: SecureFlags, context: CliCon
   }
   const credential = username === '' && password === '' ? undefined : username === '' ? { identityToken: password } : { username, password };
   const logger = { warn: (message: string) => context.stderr.write(`Warning: ${message}\n`) };
+  const ca = await environmentCertificateAuthorities(context.env);
   const client = new RegistryClient({
-    credentials: defaultCredentials({ env: { ...context.env, NOTATION_USERNAME: undefined, NOTATION_PASSWORD: undefined }, logger, ...(credential && { credential }) }),
+    ...(ca && { ca }),
+    credentials: defaultCredentials({
+      env: { ...context.env, NOTATION_USERNAME: undefined, NOTATION_PASSWORD: undefined },
+      configPath: await notationCredentialsFile(notationPaths(context), context),
+      logger,
+      ...(credential && { credential }),
+    }),
     plainHttp: Boolean(flags.insecureRegistry),
     insecureRegistries,
     logger,

@@ -29,6 +29,6 @@ export {
 } from './credentials/credential.js';
 export { dockerCredentials, type DockerCredentialsOptions } from './credentials/docker-credentials.js';
 export { defaultCredentials, type DefaultCredentialsOptions } from './credentials/default-credentials.js';
-export { credentialKey, dockerConfigPath, DOCKER_HUB_CREDENTIAL_KEY, registryOfKey } from './credentials/docker-config.js';
+export { credentialKey, dockerConfigPath, DOCKER_HUB_CREDENTIAL_KEY, isAuthConfigured, registryOfKey } from './credentials/docker-config.js';
 export { eraseCredential, storeCredential, type CredentialLocation } from './credentials/credential-store.js';
 export type { CredentialHelperOptions } from './credentials/helper.js';

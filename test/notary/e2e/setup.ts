@@ -99,7 +99,15 @@ export function parseSetup(setup: string): SetupRecipe {
       actions.push({ kind: 'signingKey', name: key[1]!, key: keyPath, cert: key[3]!.includes('/') ? key[3]! : `${directory}/${key[3]}` });
       note();
     }
-    for (const store of sentence.matchAll(/[Tt]rust store (ca|signingAuthority|tsa)\/([\w.-]+) (?:holds|holding) (.+?)(?= \(added|\.$| and (?:ca|tsa|signingAuthority)\/| are configured|$)/g)) {
+    // The crl and ocsp profiles: a key with a certificate chain file.
+    const chainKey = /Default signing key "([^"]+)": (testdata\/\S+) with certificate file (testdata\/\S+) \(/.exec(sentence);
+    if (chainKey) {
+      actions.push({ kind: 'signingKey', name: chainKey[1]!, key: chainKey[2]!, cert: chainKey[3]! });
+      note();
+    }
+    // Descriptions of the crl and ocsp services, which the harness runs (e2e/services.ts).
+    if (/^The leaf certificate's (CRL distribution point|OCSP URL) is|^CRL test server on localhost:10086|^OCSP responder: `openssl ocsp` on localhost:10087/.test(sentence)) note();
+    for (const store of sentence.matchAll(/(?:[Tt]rust store | and )(ca|signingAuthority|tsa)\/([\w.-]+) (?:holds|holding) (.+?)(?= \(added|\.$| and (?:ca|tsa|signingAuthority)\/| are configured|$)/g)) {
       actions.push({ kind: 'trustStore', type: store[1]!, store: store[2]!, files: filesOf(store[3]!.replace(/\.$/, '')) });
       note();
     }
@@ -148,14 +156,18 @@ export function parseSetup(setup: string): SetupRecipe {
       actions.push({ kind: 'chmod', path: plugin[1]!, mode: Number.parseInt(plugin[3]!, 8) });
       note();
     }
-    if (/mode 0[0-7]{3}/.test(sentence) && !plugin) {
+    if ((/mode 0[0-7]{3}/.test(sentence) || /^Its mode is then set to 0[0-7]{3}/.test(sentence)) && !plugin) {
       // Permission set-ups: only meaningful for a non-root user; applied by the runner when not root.
       const target = /<home>(\/\S+?)?(?= is set| to mode|\.|,| before| \()/.exec(sentence);
-      const mode = /mode (0[0-7]{3})/.exec(sentence);
+      const mode = /(?:mode|set to) (0[0-7]{3})/.exec(sentence);
       if (target && mode && !/^A directory <home>/.test(sentence) && !empty) {
         actions.push({ kind: 'chmod', path: (target[1] ?? '').replace(/^\//, ''), mode: Number.parseInt(mode[1]!, 8) });
       } else if (mode && directory) {
         actions.push({ kind: 'chmod', path: directory[1]!, mode: Number.parseInt(mode[1]!, 8) });
+      } else if (mode && /^Its mode is then set to/.test(sentence)) {
+        // "Its": the file the previous sentence copied into the config directory.
+        const copied = [...actions].reverse().find((action) => action.kind === 'copy');
+        if (copied?.kind === 'copy') actions.push({ kind: 'chmod', path: `notation/${copied.to}`, mode: Number.parseInt(mode[1]!, 8) });
       }
       needsNonRoot = true;
       note();

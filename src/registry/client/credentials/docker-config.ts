@@ -74,6 +74,15 @@ export async function readDockerConfig(path: string): Promise<DockerConfig | und
   }
 }
 
+/**
+ * oras-go `Store.IsAuthConfigured`: whether the config file configures credentials at all — a
+ * `credsStore`, a `credHelpers` entry or an `auths` entry. A missing file configures nothing.
+ */
+export async function isAuthConfigured(path: string): Promise<boolean> {
+  const config = await readDockerConfig(path);
+  return config !== undefined && (Boolean(config.credsStore) || config.credHelpers.size > 0 || config.auths.size > 0);
+}
+
 function oversized(path: string): RegistryError {
   return new RegistryError('ERR_REGISTRY_CREDENTIALS', `${path} is larger than ${MAX_JSON_DOCUMENT_BYTES} bytes`);
 }
