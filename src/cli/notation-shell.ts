@@ -116,6 +116,11 @@ export function parseFlagMap(pairs: readonly string[] | undefined, flagName: str
   return map;
 }
 
+/** Whether a flag was given on the command line (cobra's `Flags().Changed`). */
+export function flagSet(command: Command): (name: string) => boolean {
+  return (name) => command.getOptionValueSource(name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())) === 'cli';
+}
+
 /** Cobra's `MarkFlagsRequiredTogether` message. */
 export function requireTogether(group: readonly string[], set: (name: string) => boolean): void {
   const present = group.filter(set);
@@ -151,6 +156,16 @@ export interface SecureFlags {
   readonly username?: string;
   readonly password?: string;
   readonly insecureRegistry?: boolean;
+}
+
+/** The flags `sign` and `verify` share: the target, registry access, metadata, plugins and logging. */
+export interface NotationTargetFlags extends SecureFlags {
+  readonly ociLayout?: boolean;
+  readonly allowReferrersApi?: boolean;
+  readonly userMetadata?: string[];
+  readonly pluginConfig?: string[];
+  readonly debug?: boolean;
+  readonly verbose?: boolean;
 }
 
 /** PEM certificates in a file, as Go's `AppendCertsFromPEM` reads them (anything else is ignored). */

@@ -275,12 +275,32 @@ function parseExtensions(element: DerElement | undefined): Extension[] {
   if (!element) return [];
   const [list, ...rest] = children(element);
   if (!list || rest.length > 0) invalid('malformed extensions');
+  const extensions = parseExtensionSequence(list, {
+    fail: invalid,
+    missingOid: 'empty extension',
+    malformed: (oid) => `malformed extension ${oid}`,
+    duplicate: (oid) => `certificate contains duplicate extensions (${oid})`,
+  });
+  if (extensions.length === 0) invalid('empty extensions');
+  return extensions;
+}
+
+/** How {@link parseExtensionSequence} reports a bad extension: the caller's error and words. */
+export interface ExtensionErrors {
+  readonly fail: (message: string) => never;
+  readonly missingOid: string;
+  readonly malformed: (oid: string) => string;
+  readonly duplicate: (oid: string) => string;
+}
+
+/** RFC 5280 `Extensions` (certificates, CRLs and CRL entries): each extension once, criticality DEFAULT FALSE. */
+export function parseExtensionSequence(list: DerElement, errors: ExtensionErrors): Extension[] {
   expectTag(list, TAG_SEQUENCE, 'Extensions');
   const seen = new Set<string>();
-  const extensions = children(list).map((ext) => {
+  return children(list).map((ext) => {
     expectTag(ext, TAG_SEQUENCE, 'Extension');
     const fields = children(ext);
-    const oid = readOid(fields[0] ?? invalid('empty extension'));
+    const oid = readOid(fields[0] ?? errors.fail(errors.missingOid));
     let index = 1;
     let critical = false;
     if (fields[index]?.tag === 0x01) {
@@ -289,14 +309,12 @@ function parseExtensions(element: DerElement | undefined): Extension[] {
       index++;
     }
     const value = fields[index];
-    if (!value || index + 1 !== fields.length) invalid(`malformed extension ${oid}`);
+    if (!value || index + 1 !== fields.length) errors.fail(errors.malformed(oid));
     expectTag(value, TAG_OCTET_STRING, 'extnValue');
-    if (seen.has(oid)) invalid(`certificate contains duplicate extensions (${oid})`);
+    if (seen.has(oid)) errors.fail(errors.duplicate(oid));
     seen.add(oid);
     return { oid, critical, value: content(value) };
   });
-  if (extensions.length === 0) invalid('empty extensions');
-  return extensions;
 }
 
 function parseBasicConstraints(ext: Extension): BasicConstraints {

@@ -3,7 +3,6 @@
  * deadline, untrusted certificates and refused connections, with notation's Go-worded messages.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -14,16 +13,8 @@ import { generateServingCertificate } from '../../test/helpers/admission.js';
 import { failure } from '../../test/helpers/fixtures.js';
 import { freePort } from '../../test/helpers/network.js';
 import { temporaryDirectory, type TemporaryDirectory } from '../../test/helpers/temporary-directory.js';
+import { hasOpenssl } from '../../test/helpers/tools.js';
 import { downloadPluginSource } from './download.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('downloadPluginSource', { skip: hasOpenssl() ? false : 'openssl not installed' }, () => {
   let scratch: TemporaryDirectory;

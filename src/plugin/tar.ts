@@ -12,7 +12,7 @@
 import { PluginError } from '../errors.js';
 import { decodeGoBytes } from '../gocompat/index.js';
 import { MAX_PLUGIN_ARCHIVE_ENTRIES, MAX_PLUGIN_TAR_STREAM_BYTES, MAX_TAR_SPECIAL_HEADER_BYTES } from '../limits.js';
-import type { ArchiveEntryKind } from './zip.js';
+import { isValidUtf8, type ArchiveEntryKind } from './zip.js';
 
 const BLOCK = 512;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
@@ -163,15 +163,6 @@ function parsePax(data: Buffer): Map<string, string> {
     at = end;
   }
   return records;
-}
-
-function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Reads entries one at a time; {@link read} the current entry's data or let {@link next} skip it. */

@@ -138,7 +138,8 @@ function modeOf(creator: number, externalAttributes: number, name: string): { ki
   return { kind, mode };
 }
 
-function isValidUtf8(bytes: Uint8Array): boolean {
+/** Whether an entry name is well-formed UTF-8 (zip and tar entries alike). */
+export function isValidUtf8(bytes: Uint8Array): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return true;

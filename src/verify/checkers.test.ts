@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readTestdata } from '../../test/helpers/conformance.js';
-import { buildCrl, buildTimestampResponse, distributionPoints, startLoopbackServer, type LoopbackServer } from '../../test/helpers/pki-responders.js';
+import { buildCrl, buildTimestampResponse, closedLoopbackUrl, distributionPoints, startCrlFileServer, startLoopbackServer, type LoopbackServer } from '../../test/helpers/pki-responders.js';
 import { MemoryStore } from '../content/index.js';
 import { createLocalSigner } from '../envelope/index.js';
 import { createHttpPoster, createRevocationFetcher } from '../fetcher/http.js';
@@ -60,19 +60,8 @@ describe('createRevocationChecker: OCSP with CRL fallback through the Verifier (
   let trustStore: MemoryTrustStore;
 
   before(async () => {
-    server = await startLoopbackServer((request, response) => {
-      const file = served[request.url];
-      if (!file) {
-        response.statusCode = 404;
-        response.end();
-        return;
-      }
-      response.setHeader('Content-Type', 'application/pkix-crl');
-      response.end(readTestdata('config', 'crl', file));
-    });
-    const closed = await startLoopbackServer(() => undefined);
-    closedUrl = closed.url;
-    await closed.close();
+    server = await startCrlFileServer(served);
+    closedUrl = await closedLoopbackUrl();
     const chain = pemToDer(readTestdata('config', 'crl', 'certchain_with_crl.pem').toString('utf8'));
     store = new MemoryStore();
     await store.push(SUBJECT, SUBJECT_BYTES);

@@ -126,25 +126,22 @@ export function buildZip(entries: readonly ZipEntrySpec[], options: ZipOptions =
  * header and data (the construction behind the 42 KB "overlapping files" zip bomb).
  */
 export function overlappingZip(): Buffer {
+  /** A stored entry's local header, name and data. */
+  const localRecord = (name: Buffer, data: Buffer): Buffer => {
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    return Buffer.concat([local, name, data]);
+  };
   const inner = Buffer.from('inner content');
   const innerName = Buffer.from('b');
-  const innerLocal = Buffer.alloc(30);
-  innerLocal.writeUInt32LE(0x04034b50, 0);
-  innerLocal.writeUInt16LE(20, 4);
-  innerLocal.writeUInt32LE(crc32(inner), 14);
-  innerLocal.writeUInt32LE(inner.length, 18);
-  innerLocal.writeUInt32LE(inner.length, 22);
-  innerLocal.writeUInt16LE(innerName.length, 26);
-  const innerRecord = Buffer.concat([innerLocal, innerName, inner]);
+  const innerRecord = localRecord(innerName, inner);
   const outerName = Buffer.from('a');
-  const outerLocal = Buffer.alloc(30);
-  outerLocal.writeUInt32LE(0x04034b50, 0);
-  outerLocal.writeUInt16LE(20, 4);
-  outerLocal.writeUInt32LE(crc32(innerRecord), 14);
-  outerLocal.writeUInt32LE(innerRecord.length, 18);
-  outerLocal.writeUInt32LE(innerRecord.length, 22);
-  outerLocal.writeUInt16LE(outerName.length, 26);
-  const body = Buffer.concat([outerLocal, outerName, innerRecord]);
+  const body = localRecord(outerName, innerRecord);
   const central = (name: Buffer, crc: number, size: number, offset: number): Buffer => {
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
@@ -160,7 +157,7 @@ export function overlappingZip(): Buffer {
   };
   const directory = Buffer.concat([
     central(outerName, crc32(innerRecord), innerRecord.length, 0),
-    central(innerName, crc32(inner), inner.length, outerLocal.length + outerName.length),
+    central(innerName, crc32(inner), inner.length, 30 + outerName.length),
   ]);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);

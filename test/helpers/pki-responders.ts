@@ -26,6 +26,7 @@ import {
   tlv,
 } from '../../src/pki/der-writer.js';
 import { parseCertificate, type Certificate } from '../../src/pki/index.js';
+import { readTestdata } from './conformance.js';
 
 // ---------------------------------------------------------------------------------------------
 // Signing
@@ -361,6 +362,30 @@ export async function startLoopbackServer(handler: Handler, port = 0): Promise<L
 }
 
 /** An Authority Information Access value naming OCSP responders. */
+/** The URL of a loopback port nobody listens on any more: connections to it are refused. */
+export async function closedLoopbackUrl(): Promise<string> {
+  const closed = await startLoopbackServer(() => undefined);
+  await closed.close();
+  return closed.url;
+}
+
+/**
+ * Serves the Notation e2e CRLs (testdata/config/crl) as `application/pkix-crl`: a request path
+ * maps through `served` (read at each request, so tests may change it) to a file name; 404 else.
+ */
+export function startCrlFileServer(served: Readonly<Record<string, string>>): Promise<LoopbackServer> {
+  return startLoopbackServer((request, response) => {
+    const file = served[request.url];
+    if (!file) {
+      response.statusCode = 404;
+      response.end();
+      return;
+    }
+    response.setHeader('Content-Type', 'application/pkix-crl');
+    response.end(readTestdata('config', 'crl', file));
+  });
+}
+
 export function authorityInfoAccess(...ocspUrls: string[]): Uint8Array {
   return sequence(...ocspUrls.map((url) => sequence(oid('1.3.6.1.5.5.7.48.1'), tlv(0x86, Buffer.from(url, 'latin1')))));
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +47,14 @@ export function requiredTool(name: string, hint: string): { readonly path: strin
 export function assertTool(name: string, path: string | undefined): string {
   if (path === undefined) throw new Error(`required tool "${name}" is missing; run bash .ci/install-tools.sh`);
   return path;
+}
+
+/** Whether `openssl` runs from PATH (tests that shell out to it skip without it). */
+export function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

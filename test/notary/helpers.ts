@@ -1,48 +1,27 @@
 /**
- * Helpers for the Notation-compatible command tests: run portcullis in-process or the real
- * `notation` binary on the same config directory, and serve the pre-signed e2e layouts from an
- * embedded registry.
+ * Helpers for the Notation-compatible command tests that work on a bare environment rather than a
+ * {@link NotationHome}: run portcullis in-process or the real `notation` binary with it, and serve
+ * the pre-signed e2e layouts from an embedded registry. The runners are signing-helpers.ts's.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { memoryContext } from '../../src/cli/context.js';
-import { main } from '../../src/cli/main.js';
 import { copy } from '../../src/content/index.js';
 import { LayoutStore } from '../../src/layout/index.js';
 import { RegistryClient } from '../../src/registry/client/index.js';
 import { startRegistry, type RunningRegistry } from '../../src/registry/server/index.js';
-import { requiredTool } from '../helpers/tools.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { homeEnv, notationTool, runProcess, type NotationHome } from './signing-helpers.js';
 
-const run = promisify(execFile);
+export { homeEnv, notationTool };
+export type RunResult = CliRun;
 
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+/** `portcullis` in-process with `env`, in `$HOME` (else this process's directory). */
+export function portcullis(argv: readonly string[], env: Record<string, string>, stdin?: string): Promise<RunResult> {
+  return runCli(argv, { env, cwd: env.HOME ?? process.cwd(), ...(stdin !== undefined && { stdin }) });
 }
 
-/** An isolated Notation home: XDG_CONFIG_HOME=<home>, TZ=UTC; `config` is `<home>/notation`. */
-export function homeEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { XDG_CONFIG_HOME: home, NOTATION_CACHE: path.join(home, '.cache'), HOME: home, TZ: 'UTC', ...extra };
-}
-
-export async function portcullis(argv: readonly string[], env: Record<string, string>, stdin?: string): Promise<RunResult> {
-  const context = memoryContext({ env, cwd: env.HOME ?? process.cwd(), ...(stdin !== undefined && { stdin }) });
-  const code = await main(argv, context);
-  return { code, stdout: context.out(), stderr: context.err() };
-}
-
-export const notationTool = requiredTool('notation', 'built by .ci/install-tools.sh');
-
-export async function notation(argv: readonly string[], env: Record<string, string>): Promise<RunResult> {
-  try {
-    const { stdout, stderr } = await run(notationTool.path!, [...argv], { env: { PATH: process.env.PATH ?? '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
-  }
+/** The real notation binary with `env` (and PATH). */
+export function notation(argv: readonly string[], env: Record<string, string>): Promise<RunResult> {
+  return runProcess(notationTool.path!, argv, env, process.cwd());
 }
 
 /** An embedded registry (no auth) holding each layout's `v1` and its referrers at `<host>/<layout>`. */

@@ -21,6 +21,11 @@ export const e2eSkip: string | false = existsSync(E2E) || process.env.CI ? false
 export const notationTool = requiredTool('notation', 'Notation v1.3.2, installed by .ci/install-tools.sh into .tools/bin');
 export const registryTool = requiredTool('registry', 'distribution v3, built by .ci/install-tools.sh into .tools/bin');
 
+/** An isolated Notation home: XDG_CONFIG_HOME=<home>, TZ=UTC; `config` is `<home>/notation`. */
+export function homeEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { XDG_CONFIG_HOME: home, NOTATION_CACHE: join(home, '.cache'), HOME: home, TZ: 'UTC', ...extra };
+}
+
 /** `<home>` of an e2e case: XDG_CONFIG_HOME, with Notation's directory at `<home>/notation`. */
 export interface NotationHome {
   readonly home: string;
@@ -64,7 +69,7 @@ export async function notationHome(options: HomeOptions = {}): Promise<NotationH
     }
   }
   if (options.trustPolicy !== undefined) await writeFile(join(config, 'trustpolicy.json'), JSON.stringify(options.trustPolicy, null, 2));
-  return { home, config, env: { XDG_CONFIG_HOME: home, NOTATION_CACHE: join(home, '.cache'), HOME: home, TZ: 'UTC' } };
+  return { home, config, env: homeEnv(home) };
 }
 
 /** The e2e `base` profile's policy: one statement, scope `*`, the given level, store `ca:e2e`, any identity. */

@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { memoryContext } from '../../src/cli/context.js';
 import { digestOf } from '../../src/oci/index.js';
 import { call, pushBlob, startTestRegistry } from './helpers.js';
+import { hasOpenssl } from '../helpers/tools.js';
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -140,13 +141,4 @@ async function waitForListening(stderr: () => string): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`registry did not start: ${stderr()}`);
-}
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }

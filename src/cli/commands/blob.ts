@@ -7,21 +7,20 @@
 import { mkdir, open, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { createFileSystemTrustStore, loadBlobTrustPolicy } from '../../config/index.js';
+import { loadBlobTrustPolicy } from '../../config/index.js';
 import { MAX_ENVELOPE_BYTES } from '../../limits.js';
 import { UsageError, VerificationError } from '../../errors.js';
 import { CertificateCache } from '../../pki/index.js';
 import { DEFAULT_BLOB_MEDIA_TYPE, signBlob } from '../../sign/index.js';
-import { BlobVerifier, createTimestampVerifier, outcomeOf, type BlobVerificationOutcome } from '../../verify/index.js';
+import { BlobVerifier, outcomeOf, type BlobVerificationOutcome } from '../../verify/index.js';
 import type { CliContext } from '../context.js';
 import { renderTree } from '../output.js';
 import { askForConfirmation, resolvePath } from '../notation/common.js';
-import { notationRevocationChecker, notationRevocationPorts } from '../notation/network.js';
 import { registerPolicyCommands } from '../notation/policy-commands.js';
 import { encodeGoJson, signatureJson, signatureTreeNode, viewSignature } from '../notation/signature-view.js';
 import { expiryMilliseconds, resolveSigner, signatureFormat, signingAgent, signingTimestamper } from '../notation/signing.js';
-import { acceptGoBooleans, collect, mutuallyExclusive, notationLogger, notationPaths, parseFlagMap, requireTogether } from '../notation-shell.js';
-import { tabulate, trustStoreFailureMessage } from './verify.js';
+import { acceptGoBooleans, collect, flagSet, mutuallyExclusive, notationLogger, notationPaths, parseFlagMap, requireTogether } from '../notation-shell.js';
+import { notationVerifierPorts, reportVerified, trustStoreFailureMessage } from './verify.js';
 
 /** Parsed certificates stay cached across runs of one process. */
 const certificateCache = new CertificateCache();
@@ -47,11 +46,6 @@ function goReadError(file: string, error: unknown): string {
   const reason =
     code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
   return `${code === 'EISDIR' ? 'read' : 'open'} ${file}: ${reason}`;
-}
-
-/** Whether a flag was given on the command line (cobra's `Flags().Changed`). */
-function flagSet(command: Command): (name: string) => boolean {
-  return (name) => command.getOptionValueSource(name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())) === 'cli';
 }
 
 /**
@@ -214,16 +208,9 @@ async function runBlobVerify(blobPath: string | undefined, flags: BlobVerifyFlag
       throw goFileError(flags.signature, error);
     }
     // Notation builds its blob verifier (revocation validators, then the blob trust policy) next.
-    const revocationChecker = notationRevocationChecker(await notationRevocationPorts(context, paths, log), certificateCache);
+    const ports = await notationVerifierPorts(context, paths, log, certificateCache);
     const trustPolicy = await loadBlobTrustPolicy(paths);
-    const verifier = new BlobVerifier({
-      trustPolicy,
-      trustStore: createFileSystemTrustStore(paths),
-      clock: { now: () => Date.now() },
-      certificateCache,
-      revocationChecker,
-      timestampVerifier: createTimestampVerifier({ certificateCache }),
-    });
+    const verifier = new BlobVerifier({ trustPolicy, ...ports });
     parseFlagMap(flags.pluginConfig, 'plugin-config');
     const userMetadata = parseFlagMap(flags.userMetadata, 'user-metadata');
     const signatureMediaType = signatureMediaTypeOf(flags.signature);
@@ -239,18 +226,7 @@ async function runBlobVerify(blobPath: string | undefined, flags: BlobVerifyFlag
     } catch (error) {
       throw blobFailure(error);
     }
-    for (const warning of outcome.warnings) context.stderr.write(`Warning: ${warning}\n`);
-    if (outcome.warnings.length > 0) context.stdout.write('\n');
-    if (outcome.skipped) {
-      context.stdout.write(`Trust policy is configured to skip signature verification for ${blobPath}\n`);
-      return;
-    }
-    context.stdout.write(`Successfully verified signature for ${blobPath}\n`);
-    const metadata = Object.entries(outcome.userMetadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (metadata.length > 0) {
-      context.stdout.write('\nThe artifact was signed with the following user metadata.\n');
-      context.stdout.write(`\n${tabulate([['KEY', 'VALUE'], ...metadata])}`);
-    }
+    reportVerified(outcome, blobPath, context, { blankLineAfterWarnings: true });
   } finally {
     await blob.close();
   }

@@ -15,11 +15,9 @@ import {
   addSecureOptions,
   exceededMessage,
   fetchSignatureEnvelope,
-  listSignatureManifests,
-  openArtifact,
   parseMaxSignatures,
-  resolveArtifact,
   type SecureFlags,
+  withSignatureManifests,
 } from '../notation/common.js';
 import { encodeGoJson, object, signatureJson, signatureTreeNode, viewSignature, type JsonNode } from '../notation/signature-view.js';
 
@@ -49,10 +47,7 @@ export function registerInspect(program: Command, context: CliContext): void {
     const max = parseMaxSignatures(options.maxSignatures);
     // --oci-layout needs no NOTATION_EXPERIMENTAL (product decision, as sign and verify); with it set, Notation's warning.
     experimentalNotice(context, Boolean(options.ociLayout));
-    const artifact = await openArtifact(references[0]!, { ociLayout: Boolean(options.ociLayout), flags: options }, context);
-    try {
-      const { descriptor, resolved } = await resolveArtifact(artifact, 'inspect', context);
-      const { signatures, exceeded } = await listSignatureManifests(artifact.storage, descriptor, max);
+    await withSignatureManifests(references[0]!, 'inspect', options, max, context, async ({ artifact, descriptor, resolved, signatures, exceeded }) => {
       const nodes: TreeNode[] = [];
       const json: JsonNode[] = [];
       let skipped = false;
@@ -88,8 +83,6 @@ export function registerInspect(program: Command, context: CliContext): void {
       }
       if (exceeded) context.stdout.write(`Warning: ${exceededMessage(max)}\n`);
       if (skipped) throw new Error('at least one signature was skipped and not displayed');
-    } finally {
-      await artifact.close();
-    }
+    });
   });
 }

@@ -13,11 +13,9 @@ import {
   addMaxSignaturesOption,
   addSecureOptions,
   exceededMessage,
-  listSignatureManifests,
-  openArtifact,
   parseMaxSignatures,
-  resolveArtifact,
   type SecureFlags,
+  withSignatureManifests,
 } from '../notation/common.js';
 
 interface ListOptions extends SecureFlags {
@@ -43,10 +41,7 @@ export function registerList(program: Command, context: CliContext): void {
     // --oci-layout needs no NOTATION_EXPERIMENTAL (product decision, as sign and verify); with it set, Notation's warning.
     experimentalNotice(context, Boolean(options.ociLayout));
     const max = parseMaxSignatures(options.maxSignatures);
-    const artifact = await openArtifact(references[0]!, { ociLayout: Boolean(options.ociLayout), flags: options }, context);
-    try {
-      const { descriptor, resolved } = await resolveArtifact(artifact, 'list', context);
-      const { signatures, exceeded } = await listSignatureManifests(artifact.storage, descriptor, max);
+    await withSignatureManifests(references[0]!, 'list', options, max, context, async ({ resolved, signatures, exceeded }) => {
       if (signatures.length === 0) {
         context.stdout.write(`${resolved} has no associated signatures\n`);
       } else {
@@ -55,8 +50,6 @@ export function registerList(program: Command, context: CliContext): void {
         );
       }
       if (exceeded) context.stderr.write(`Warning: ${exceededMessage(max)}\n`);
-    } finally {
-      await artifact.close();
-    }
+    });
   });
 }

@@ -8,34 +8,27 @@ import {
   acceptGoBooleans,
   collect,
   experimentalNotice,
+  flagSet,
   mutuallyExclusive,
   notationLogger,
   notationPaths,
   openNotationTarget,
+  type NotationTargetFlags,
   parseFlagMap,
   requireTogether,
   resolveNotationTarget,
 } from '../notation-shell.js';
 import type { CommandModule } from './index.js';
 
-interface SignFlags {
+interface SignFlags extends NotationTargetFlags {
   readonly key?: string;
   readonly signatureFormat?: string;
   readonly expiry?: string;
-  readonly userMetadata?: string[];
-  readonly pluginConfig?: string[];
   readonly id?: string;
   readonly plugin?: string;
-  readonly ociLayout?: boolean;
   readonly forceReferrersTag?: boolean;
-  readonly allowReferrersApi?: boolean;
   readonly timestampUrl?: string;
   readonly timestampRootCert?: string;
-  readonly insecureRegistry?: boolean;
-  readonly username?: string;
-  readonly password?: string;
-  readonly debug?: boolean;
-  readonly verbose?: boolean;
 }
 
 /** `portcullis sign <reference>`: Notation v1.3.2's `notation sign`, local keys only. */
@@ -69,13 +62,6 @@ export const registerSign: CommandModule = (program, context) => {
 
 /** Parsed certificates (TSA roots and chains) stay cached across runs of one process. */
 const certificateCache = new CertificateCache();
-
-function flagSet(command: Command): (name: string) => boolean {
-  return (name) => {
-    const key = name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    return command.getOptionValueSource(key) === 'cli';
-  };
-}
 
 async function runSign(raw: string, flags: SignFlags, command: Command, context: CliContext): Promise<void> {
   const isSet = flagSet(command);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createFileSystemTrustStore, loadOCITrustPolicy } from '../../config/index.js';
+import { createFileSystemTrustStore, loadOCITrustPolicy, type NotationPaths } from '../../config/index.js';
 import { UsageError, VerificationError } from '../../errors.js';
 import { CertificateCache } from '../../pki/index.js';
 import { Verifier, createTimestampVerifier, isTrustStoreFailure, outcomeOf, type CheckResult, type VerificationOutcome } from '../../verify/index.js';
@@ -10,28 +10,22 @@ import {
   acceptGoBooleans,
   collect,
   experimentalNotice,
+  flagSet,
   notationLogger,
+  type LevelLogger,
   notationPaths,
   openNotationTarget,
+  type NotationTargetFlags,
   parseFlagMap,
   requireTogether,
   resolveNotationTarget,
 } from '../notation-shell.js';
 import type { CommandModule } from './index.js';
 
-interface VerifyFlags {
-  readonly ociLayout?: boolean;
+interface VerifyFlags extends NotationTargetFlags {
   readonly scope?: string;
-  readonly userMetadata?: string[];
-  readonly pluginConfig?: string[];
   readonly maxSignatures: string;
-  readonly allowReferrersApi?: boolean;
-  readonly insecureRegistry?: boolean;
-  readonly username?: string;
-  readonly password?: string;
   readonly output: 'text' | 'json';
-  readonly debug?: boolean;
-  readonly verbose?: boolean;
 }
 
 /** `portcullis verify <reference>`: Notation v1.3.2's `notation verify`, plus `-o json` with per-check outcomes. */
@@ -61,7 +55,7 @@ export const registerVerify: CommandModule = (program, context) => {
 const certificateCache = new CertificateCache();
 
 async function runVerify(raw: string, flags: VerifyFlags, command: Command, context: CliContext): Promise<void> {
-  const isSet = (name: string): boolean => command.getOptionValueSource(name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())) === 'cli';
+  const isSet = flagSet(command);
   experimentalNotice(context, isSet('oci-layout') || isSet('scope') || isSet('allow-referrers-api'));
   requireTogether(['oci-layout', 'scope'], isSet);
   const maxSignatures = Number(flags.maxSignatures);
@@ -76,16 +70,9 @@ async function runVerify(raw: string, flags: VerifyFlags, command: Command, cont
   const paths = notationPaths(context);
 
   // Notation builds its verifier (revocation validators, then the trust policy) before touching the registry.
-  const revocationChecker = notationRevocationChecker(await notationRevocationPorts(context, paths, log), certificateCache);
+  const ports = await notationVerifierPorts(context, paths, log, certificateCache);
   const policy = await loadOCITrustPolicy(paths);
-  const verifier = new Verifier({
-    trustPolicy: policy.document,
-    trustStore: createFileSystemTrustStore(paths),
-    clock: { now: () => Date.now() },
-    certificateCache,
-    revocationChecker,
-    timestampVerifier: createTimestampVerifier({ certificateCache }),
-  });
+  const verifier = new Verifier({ trustPolicy: policy.document, ...ports });
   parseFlagMap(flags.pluginConfig, 'plugin-config');
   const userMetadata = parseFlagMap(flags.userMetadata, 'user-metadata');
 
@@ -116,10 +103,26 @@ async function runVerify(raw: string, flags: VerifyFlags, command: Command, cont
       printJson(context.stdout, { reference: resolvedReference, ...outcome });
       return;
     }
-    reportSuccess(outcome, resolvedReference, context);
+    reportVerified(outcome, resolvedReference, context);
   } finally {
     await target.close();
   }
+}
+
+/**
+ * What `verify` and `blob verify` give their verifier besides the trust policy: the file system
+ * trust store, the wall clock, Notation's revocation validators (built first, as Notation does)
+ * and the RFC 3161 timestamp verifier.
+ */
+export async function notationVerifierPorts(context: CliContext, paths: NotationPaths, log: LevelLogger, certificateCache: CertificateCache) {
+  const revocationChecker = notationRevocationChecker(await notationRevocationPorts(context, paths, log), certificateCache);
+  return {
+    trustStore: createFileSystemTrustStore(paths),
+    clock: { now: () => Date.now() },
+    certificateCache,
+    revocationChecker,
+    timestampVerifier: createTimestampVerifier({ certificateCache }),
+  };
 }
 
 /**
@@ -147,8 +150,19 @@ function failureFor(error: unknown, resolvedReference: string): Error {
   return new Error(`signature verification failed: ${error.message}`, { cause: error });
 }
 
-function reportSuccess(outcome: VerificationOutcome, resolvedReference: string, context: CliContext): void {
+/**
+ * What `verify` and `blob verify` print for an accepted artifact: warnings on stderr, then the
+ * skip or success line and any signed user metadata. `blob verify` puts a blank line on stdout
+ * after warnings.
+ */
+export function reportVerified(
+  outcome: Pick<VerificationOutcome, 'warnings' | 'skipped' | 'userMetadata'>,
+  resolvedReference: string,
+  context: CliContext,
+  options: { readonly blankLineAfterWarnings?: boolean } = {},
+): void {
   for (const warning of outcome.warnings) context.stderr.write(`Warning: ${warning}\n`);
+  if (options.blankLineAfterWarnings === true && outcome.warnings.length > 0) context.stdout.write('\n');
   if (outcome.skipped) {
     context.stdout.write(`Trust policy is configured to skip signature verification for ${resolvedReference}\n`);
     return;

@@ -234,6 +234,28 @@ export async function listSignatureManifests(
   return { signatures: signatures.slice(0, max), exceeded: signatures.length > max };
 }
 
+/**
+ * `list` and `inspect`: opens the artifact, resolves it (warning for a tag), lists at most `max`
+ * signature manifests and hands them to `use`; the artifact is closed afterwards.
+ */
+export async function withSignatureManifests(
+  reference: string,
+  operation: string,
+  options: { readonly ociLayout?: boolean } & SecureFlags,
+  max: number,
+  context: CliContext,
+  use: (listed: { artifact: OpenedArtifact; descriptor: Descriptor; resolved: string; signatures: Descriptor[]; exceeded: boolean }) => Promise<void>,
+): Promise<void> {
+  const artifact = await openArtifact(reference, { ociLayout: Boolean(options.ociLayout), flags: options }, context);
+  try {
+    const { descriptor, resolved } = await resolveArtifact(artifact, operation, context);
+    const { signatures, exceeded } = await listSignatureManifests(artifact.storage, descriptor, max);
+    await use({ artifact, descriptor, resolved, signatures, exceeded });
+  } finally {
+    await artifact.close();
+  }
+}
+
 export function exceededMessage(max: number): string {
   return `exceeded configured limit of max signatures ${max} to examine`;
 }

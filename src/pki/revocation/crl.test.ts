@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { readTestdata } from '../../../test/helpers/conformance.js';
-import { authorityInfoAccess, buildCrl, distributionPoints, recordingLogger, startLoopbackServer, type CrlSpec, type LoopbackServer } from '../../../test/helpers/pki-responders.js';
+import { authorityInfoAccess, buildCrl, distributionPoints, closedLoopbackUrl, recordingLogger, startCrlFileServer, startLoopbackServer, type CrlSpec, type LoopbackServer } from '../../../test/helpers/pki-responders.js';
 import { createCrlFileCache, crlCacheFileName } from '../../config/crl-file-cache.js';
 import { createRevocationFetcher } from '../../fetcher/http.js';
 import { generateTestCertificate, OID_EKU_TIME_STAMPING, parseCertificate, pemToDer, type Certificate, type TestCertificate } from '../index.js';
@@ -29,19 +29,8 @@ describe('CRL (e2e CRL PKI)', () => {
 
   before(async () => {
     chain = pemToDer(readTestdata('config', 'crl', 'certchain_with_crl.pem').toString('utf8')).map((der) => parseCertificate(der));
-    server = await startLoopbackServer((request, response) => {
-      const file = served[request.url];
-      if (!file) {
-        response.statusCode = 404;
-        response.end();
-        return;
-      }
-      response.setHeader('Content-Type', 'application/pkix-crl');
-      response.end(readTestdata('config', 'crl', file));
-    });
-    const closed = await startLoopbackServer(() => undefined);
-    closedUrl = closed.url;
-    await closed.close();
+    server = await startCrlFileServer(served);
+    closedUrl = await closedLoopbackUrl();
     cacheDir = mkdtempSync(join(tmpdir(), 'portcullis-crl-cache-'));
   });
   after(async () => {

@@ -9,21 +9,27 @@
  */
 import { PkiError, isPortcullisError } from '../../errors.js';
 import { MAX_CRL_BYTES, MAX_CRL_ENTRIES } from '../../limits.js';
-import { KEY_USAGE, checkSignatureOver, parseSignatureAlgorithm, sameBytes, type Certificate, type CertificateSignatureAlgorithm, type Extension } from '../certificate.js';
+import {
+  KEY_USAGE,
+  checkSignatureOver,
+  parseExtensionSequence,
+  parseSignatureAlgorithm,
+  sameBytes,
+  type Certificate,
+  type CertificateSignatureAlgorithm,
+  type Extension,
+  type ExtensionErrors,
+} from '../certificate.js';
 import {
   children,
-  content,
   expectTag,
   readBigInt,
-  readBoolean,
   readElement,
   readOctetAlignedBits,
-  readOid,
   readRoot,
   readSmallInt,
   readTime,
   TAG_INTEGER,
-  TAG_OCTET_STRING,
   TAG_SEQUENCE,
   whole,
   type DerElement,
@@ -74,23 +80,15 @@ function invalid(message: string, cause?: unknown): never {
   throw new PkiError('ERR_PKI_REVOCATION_INVALID', message, { cause });
 }
 
+const CRL_EXTENSION_ERRORS: ExtensionErrors = {
+  fail: invalid,
+  missingOid: 'x509: malformed extension',
+  malformed: () => 'x509: malformed extension',
+  duplicate: (oid) => `x509: duplicate extension ${oid}`,
+};
+
 function parseExtensionList(element: DerElement): Extension[] {
-  expectTag(element, TAG_SEQUENCE, 'Extensions');
-  const seen = new Set<string>();
-  return children(element).map((ext) => {
-    expectTag(ext, TAG_SEQUENCE, 'Extension');
-    const fields = children(ext);
-    const oid = readOid(fields[0] ?? invalid('x509: malformed extension'));
-    let index = 1;
-    let critical = false;
-    if (fields[index]?.tag === 0x01) critical = readBoolean(fields[index++]!);
-    const value = fields[index];
-    if (!value || index + 1 !== fields.length) invalid('x509: malformed extension');
-    expectTag(value, TAG_OCTET_STRING, 'extnValue');
-    if (seen.has(oid)) invalid(`x509: duplicate extension ${oid}`);
-    seen.add(oid);
-    return { oid, critical, value: content(value) };
-  });
+  return parseExtensionSequence(element, CRL_EXTENSION_ERRORS);
 }
 
 function parseEntry(element: DerElement): CrlEntry {

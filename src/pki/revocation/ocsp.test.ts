@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { readTestdata, testdata } from '../../../test/helpers/conformance.js';
-import { buildOcspResponse, ocspErrorResponse, ocspRequestSerial, recordingLogger, startLoopbackServer, type LoopbackServer, type OcspSpec, type SigningIdentity } from '../../../test/helpers/pki-responders.js';
+import { buildOcspResponse, closedLoopbackUrl, ocspErrorResponse, ocspRequestSerial, recordingLogger, startLoopbackServer, type LoopbackServer, type OcspSpec, type SigningIdentity } from '../../../test/helpers/pki-responders.js';
 import { createRevocationFetcher } from '../../fetcher/http.js';
 import { PkiError } from '../../errors.js';
 import { parseCertificate, pemToDer, type Certificate } from '../index.js';
@@ -57,9 +57,7 @@ describe('OCSP (e2e OCSP PKI, in-test responder)', () => {
         ),
       );
     });
-    const closed = await startLoopbackServer(() => undefined);
-    closedUrl = closed.url;
-    await closed.close();
+    closedUrl = await closedLoopbackUrl();
   });
   after(() => server.close());
   beforeEach(() => {
