@@ -4,7 +4,13 @@
  * own process, with the same client:
  * - warm cache (every image already verified): requests/s and p50/p99 at 1, 16 and 64 connections;
  * - cold: one review per distinct signed image (tag → digest → referrers → signature → verify).
- * Run standalone: node dist/bench/admission.js (BENCH_SECONDS scales the load).
+ * Both servers get the same body, certificate, key and keep-alive, run single-process, are warmed
+ * up (JIT, connections) before anything is measured and must give the same answer. The warm load
+ * is measured in BENCH_ROUNDS rounds (default 3), alternating which server goes first; the table
+ * shows medians, and the spread (min–max) of the ratios, each measured against the ceiling run
+ * next to it.
+ * Run standalone: node dist/bench/admission.js (BENCH_SECONDS scales the load, BENCH_COLD=0 skips
+ * the cold phase, BENCH_PROFILE=portcullis|ceiling writes a CPU profile to /tmp/benchprof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,6 +19,7 @@ import { Agent, request } from 'undici';
 import { admissionReview, pod, startAdmissionWorld, type AdmissionWorld, type PushedImage } from '../test/helpers/admission.js';
 import { freePort, waitFor } from '../test/helpers/network.js';
 import { REPOSITORY_ROOT } from '../test/helpers/tools.js';
+import { deepStrictEqual } from 'node:assert';
 import { measureConcurrent, median, percentile, printTable, ratio } from './stats.js';
 
 interface Target {
@@ -91,7 +98,25 @@ async function load(target: Target, ca: Buffer, connections: number, count: numb
   }
 }
 
-export async function benchAdmission(seconds = 2): Promise<void> {
+/** JIT warm-up, excluded from every measure: the answer of each target must be the ceiling's, byte for byte once parsed. */
+async function warmUp(target: Target, ca: Buffer, body: string, requests: number): Promise<unknown> {
+  const agent = new Agent({ connect: { ca }, connections: 8, keepAliveTimeout: 60_000 });
+  let answer: unknown;
+  try {
+    await measureConcurrent(requests, 8, async () => {
+      const response = await request(`${target.url}/validate`, { dispatcher: agent, method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      answer = await response.body.json();
+    });
+  } finally {
+    await agent.close();
+  }
+  return answer;
+}
+
+const spread = (values: readonly number[], digits = 2): string => (values.length < 2 ? '' : ` (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`);
+
+export async function benchAdmission(seconds = 2, options: { rounds?: number; cold?: boolean } = {}): Promise<void> {
+  const rounds = Math.max(1, options.rounds ?? 3);
   const world: AdmissionWorld = await startAdmissionWorld();
   const targets: Target[] = [];
   try {
@@ -99,7 +124,7 @@ export async function benchAdmission(seconds = 2): Promise<void> {
     await world.signImage(warm);
     const sidecar = await world.pushImage('bench/sidecar', 'v1');
     await world.signImage(sidecar);
-    const coldCount = Math.max(20, Math.round(seconds * 20));
+    const coldCount = options.cold === false ? 0 : Math.max(20, Math.round(seconds * 20));
     const cold: PushedImage[] = [];
     for (let index = 0; index < coldCount; index++) {
       const image = await world.pushImage(`bench/cold-${index}`, 'v1');
@@ -127,49 +152,67 @@ export async function benchAdmission(seconds = 2): Promise<void> {
     warmPod.spec.containers[0].readinessProbe = { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 };
     const warmBody = JSON.stringify(admissionReview(warmPod, { namespace: 'shop' }));
 
+    const warmUpRequests = Math.max(500, Math.round(seconds * 500));
+    const expected = await warmUp(ceiling, ca, warmBody, warmUpRequests);
+    deepStrictEqual(await warmUp(webhook, ca, warmBody, warmUpRequests), expected, 'the webhook and the ceiling must give the same answer');
+
     const connectionsList = [1, 16, 64];
     const rows: string[][] = [];
     for (const connections of connectionsList) {
       const count = Math.max(400, Math.round(seconds * (connections === 1 ? 600 : 1500)));
-      const base = await load(ceiling, ca, connections, count, () => warmBody, true);
-      const ours = await load(webhook, ca, connections, count, () => warmBody, true);
+      const bases: Run[] = [];
+      const ourRuns: Run[] = [];
+      for (let round = 0; round < rounds; round++) {
+        if (round % 2 === 0) {
+          bases.push(await load(ceiling, ca, connections, count, () => warmBody, true));
+          ourRuns.push(await load(webhook, ca, connections, count, () => warmBody, true));
+        } else {
+          ourRuns.push(await load(webhook, ca, connections, count, () => warmBody, true));
+          bases.push(await load(ceiling, ca, connections, count, () => warmBody, true));
+        }
+      }
+      const pick = (runs: readonly Run[], field: keyof Run): number => median(runs.map((run) => run[field]));
+      const throughputRatios = ourRuns.map((run, index) => run.rps / bases[index]!.rps);
+      const p99Ratios = ourRuns.map((run, index) => run.p99 / bases[index]!.p99);
       rows.push([
         `warm, ${connections} connection${connections > 1 ? 's' : ''}`,
-        `${base.rps.toFixed(0)} req/s`,
-        `${ours.rps.toFixed(0)} req/s`,
-        ratio(ours.rps, base.rps),
-        `${base.p50.toFixed(2)} / ${base.p99.toFixed(2)} ms`,
-        `${ours.p50.toFixed(2)} / ${ours.p99.toFixed(2)} ms`,
-        `${(ours.p99 / base.p99).toFixed(2)}x`,
-        `${base.cpuUs.toFixed(0)} / ${ours.cpuUs.toFixed(0)} µs`,
+        `${pick(bases, 'rps').toFixed(0)} req/s`,
+        `${pick(ourRuns, 'rps').toFixed(0)} req/s`,
+        `${median(throughputRatios).toFixed(2)}x${spread(throughputRatios)}`,
+        `${pick(bases, 'p50').toFixed(2)} / ${pick(bases, 'p99').toFixed(2)} ms`,
+        `${pick(ourRuns, 'p50').toFixed(2)} / ${pick(ourRuns, 'p99').toFixed(2)} ms`,
+        `${median(p99Ratios).toFixed(2)}x${spread(p99Ratios)}`,
+        `${pick(bases, 'cpuUs').toFixed(0)} / ${pick(ourRuns, 'cpuUs').toFixed(0)} µs${spread(ourRuns.map((run) => run.cpuUs), 0)}`,
       ]);
     }
 
     // Cold: each review brings an image never verified; 8 in flight, as a rollout of many apps would.
     world.resetRegistryRequests();
-    const coldBodies = cold.map((image) => JSON.stringify(admissionReview(pod('cold', [image.byTag]))));
-    const coldRun = await load(webhook, ca, 8, coldBodies.length, (index) => coldBodies[index % coldBodies.length]!, true).catch(async (error: unknown) => {
-      throw error;
-    });
-    rows.push([
-      `cold, ${coldCount} distinct signed images, 8 connections`,
-      '-',
-      `${coldRun.rps.toFixed(1)} images/s`,
-      '-',
-      '-',
-      `${coldRun.p50.toFixed(1)} / ${coldRun.p99.toFixed(1)} ms`,
-      '-',
-      `- / ${coldRun.cpuUs.toFixed(0)} µs`,
-    ]);
+    if (options.cold !== false) {
+      const coldBodies = cold.map((image) => JSON.stringify(admissionReview(pod('cold', [image.byTag]))));
+      const coldRun = await load(webhook, ca, 8, coldBodies.length, (index) => coldBodies[index % coldBodies.length]!, true);
+      rows.push([
+        `cold, ${coldCount} distinct signed images, 8 connections`,
+        '-',
+        `${coldRun.rps.toFixed(1)} images/s`,
+        '-',
+        '-',
+        `${coldRun.p50.toFixed(1)} / ${coldRun.p99.toFixed(1)} ms`,
+        '-',
+        `- / ${coldRun.cpuUs.toFixed(0)} µs`,
+      ]);
+    }
 
-    console.log('\n## Admission webhook vs a bare HTTPS server answering the same AdmissionReview (same client, same run)\n');
+    console.log(`\n## Admission webhook vs a bare HTTPS server answering the same AdmissionReview (same client, same run; median of ${rounds} alternating rounds, spread in brackets)\n`);
     printTable(['measure', 'ceiling (no verification)', 'portcullis', 'throughput ratio', 'ceiling p50 / p99', 'portcullis p50 / p99', 'p99 ratio', 'server CPU/request (ceiling / portcullis)'], rows);
     console.log('\nThe load generator runs on the same cores as the servers: a server that spends more CPU per request leaves the client less, so the CPU column is the intrinsic cost.');
-    console.log(`\ncold phase: ${world.registryRequests()} registry requests for ${coldCount} images (warm-up requests included)`);
+    if (options.cold !== false) console.log(`\ncold phase: ${world.registryRequests()} registry requests for ${coldCount} images (warm-up requests included)`);
   } finally {
     await Promise.all(targets.map((target) => target.stop()));
     await world.close();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchAdmission(Number(process.env.BENCH_SECONDS ?? 2));
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchAdmission(Number(process.env.BENCH_SECONDS ?? 2), { rounds: Number(process.env.BENCH_ROUNDS ?? 3), cold: process.env.BENCH_COLD !== '0' });
+}
