@@ -480,6 +480,11 @@ export class AdmissionController {
 
   #decide(image: string, reference: Reference | undefined, rule: AppliedRule, verdict: ImageVerdict, source: CacheSource | undefined): ImageJudgement {
     const digest = verdict.digest === '' ? undefined : verdict.digest;
+    if (verdict.verified && reference !== undefined && digest !== undefined && source !== undefined) {
+      // The warm path's shape, written out: the spread below builds the same object several times slower.
+      this.#options.metrics?.images.inc({ mode: rule.mode, outcome: 'verified' });
+      return { image, reference, rule, verdict, digest, source, outcome: 'verified', allowed: true, message: `image "${image}" verified` };
+    }
     const base = { image, ...(reference && { reference }), rule, verdict, ...(digest && { digest }), ...(source && { source }) };
     if (verdict.verified) {
       this.#options.metrics?.images.inc({ mode: rule.mode, outcome: 'verified' });
