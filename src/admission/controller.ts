@@ -159,7 +159,7 @@ export class AdmissionController {
       }
       toCheck = changedImages(current.images, previous);
     }
-    const unique = [...new Set(toCheck.map((entry) => entry.image))];
+    const unique = distinctImages(toCheck);
     if (unique.length > MAX_IMAGES_PER_REQUEST) {
       return this.#respond(review, endpoint, started, { allowed: false, status: forbidden(`the object has ${unique.length} distinct images, more than the limit of ${MAX_IMAGES_PER_REQUEST}`) });
     }
@@ -283,22 +283,21 @@ export class AdmissionController {
   /** The judgement when the reference parses and its verdict (and tag resolution) are in memory; undefined otherwise. */
   #judgeFromMemory(image: string, namespace: string, credentials: RequestCredentials): ImageJudgement | undefined {
     const material = this.#material;
-    const reference = parseCached(image);
-    if (reference === undefined || material === undefined) return undefined;
-    const spellings = [image, reference.formatted];
+    const parsed = parseCached(image);
+    if (parsed === undefined || material === undefined) return undefined;
     const policy = this.#policy;
-    if (policy.exemptImages.length > 0 && isExempt(policy, spellings)) return undefined;
-    const rule = selectRule(policy, namespace, spellings);
-    let digest = reference.value.digest;
+    if (policy.exemptImages.length > 0 && isExempt(policy, parsed.spellings)) return undefined;
+    const rule = selectRule(policy, namespace, parsed.spellings);
+    let digest = parsed.value.digest;
     if (digest === undefined) {
-      const resolved = this.#tags.peek(`${credentials.fingerprint}|${reference.value.registry}/${reference.value.repository}:${reference.value.tag ?? 'latest'}`);
+      const resolved = this.#tags.peek(parsed.tagKey(credentials.fingerprint));
       if (resolved === undefined) return undefined;
       digest = resolved.digest;
     }
-    const verdict = this.#verdicts.peek(`${material.version}|${rule.multiArch}|${reference.value.registry}/${reference.value.repository}@${digest}`);
+    const verdict = this.#verdicts.peek(parsed.verdictKey(material.version, rule.multiArch, digest));
     if (verdict === undefined) return undefined;
     this.#options.metrics?.cacheLookups.inc({ layer: 'memory', result: 'hit' });
-    return this.#decide(image, reference.value, rule, verdict, 'memory');
+    return this.#decide(image, parsed.value, rule, verdict, 'memory');
   }
 
   /** Resolves an image to `name:tag@digest` (the Gatekeeper mutation provider); throws when it cannot. */
@@ -532,21 +531,73 @@ function truncate(text: string): string {
   return text.length <= MAX_WARNING_LENGTH ? text : `${text.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
-const parsedReferences = new Map<string, { value: Reference; formatted: string } | undefined>();
+/**
+ * A parsed image reference with the cache keys last built from it. The same few images arrive in
+ * every review: a key string kept from one review to the next is hashed once, where a key
+ * concatenated per lookup is flattened and hashed each time.
+ */
+class ParsedImage {
+  readonly spellings: readonly string[];
+  #tagFingerprint: string | undefined;
+  #tagKey = '';
+  #verdictVersion: string | undefined;
+  #verdictMultiArch: string | undefined;
+  #verdictDigest: string | undefined;
+  #verdictKey = '';
+
+  constructor(
+    image: string,
+    readonly value: Reference,
+    readonly formatted: string,
+  ) {
+    this.spellings = Object.freeze([image, formatted]);
+  }
+
+  /** The tag cache key: `fingerprint|registry/repository:tag`, as #resolveTag writes it. */
+  tagKey(fingerprint: string): string {
+    if (this.#tagFingerprint !== fingerprint) {
+      this.#tagKey = `${fingerprint}|${this.value.registry}/${this.value.repository}:${this.value.tag ?? 'latest'}`;
+      this.#tagFingerprint = fingerprint;
+    }
+    return this.#tagKey;
+  }
+
+  /** The verdict cache key: `version|multiArch|registry/repository@digest`, as #verdictFor writes it. */
+  verdictKey(version: string, multiArch: string, digest: string): string {
+    if (this.#verdictVersion !== version || this.#verdictMultiArch !== multiArch || this.#verdictDigest !== digest) {
+      this.#verdictKey = `${version}|${multiArch}|${this.value.registry}/${this.value.repository}@${digest}`;
+      this.#verdictVersion = version;
+      this.#verdictMultiArch = multiArch;
+      this.#verdictDigest = digest;
+    }
+    return this.#verdictKey;
+  }
+}
+
+const parsedReferences = new Map<string, ParsedImage | undefined>();
 
 /** parseDockerReference memoised: the same few images arrive in every review. */
-function parseCached(image: string): { value: Reference; formatted: string } | undefined {
-  if (parsedReferences.has(image)) return parsedReferences.get(image);
-  let parsed: { value: Reference; formatted: string } | undefined;
+function parseCached(image: string): ParsedImage | undefined {
+  const cached = parsedReferences.get(image);
+  if (cached !== undefined || parsedReferences.has(image)) return cached;
+  let parsed: ParsedImage | undefined;
   try {
     const value = parseDockerReference(image);
-    parsed = { value, formatted: formatReference(value) };
+    parsed = new ParsedImage(image, value, formatReference(value));
   } catch {
     parsed = undefined;
   }
   if (parsedReferences.size >= 10_000) parsedReferences.delete(parsedReferences.keys().next().value!);
   parsedReferences.set(image, parsed);
   return parsed;
+}
+
+/** The distinct images, in order of first appearance; a linear scan for a pod's few containers, a Set beyond. */
+function distinctImages(entries: readonly ContainerImage[]): string[] {
+  if (entries.length > 16) return [...new Set(entries.map((entry) => entry.image))];
+  const images: string[] = [];
+  for (const entry of entries) if (!images.includes(entry.image)) images.push(entry.image);
+  return images;
 }
 
 function namespaceOf(object: unknown): string | undefined {
