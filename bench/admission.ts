@@ -6,14 +6,16 @@
  * - cold: one review per distinct signed image (tag → digest → referrers → signature → verify).
  * Both servers get the same body, certificate, key and keep-alive, run single-process, are warmed
  * up (JIT, connections) before anything is measured and must give the same answer. The warm load
- * is measured in BENCH_ROUNDS rounds (default 3), alternating which server goes first; the table
- * shows medians, and the spread (min–max) of the ratios, each measured against the ceiling run
- * next to it.
+ * is measured in BENCH_ROUNDS rounds (default 3), each made of short alternating turns of the two
+ * servers; the table shows medians, and the spread (min–max) of the per-round ratios. The CPU that
+ * other processes used meanwhile is printed: this machine is shared.
  * Run standalone: node dist/bench/admission.js (BENCH_SECONDS scales the load, BENCH_COLD=0 skips
  * the cold phase, BENCH_PROFILE=portcullis|ceiling writes a CPU profile to /tmp/benchprof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { admissionReview, pod, startAdmissionWorld, type AdmissionWorld, type PushedImage } from '../test/helpers/admission.js';
@@ -69,6 +71,17 @@ async function spawnTarget(name: string, args: readonly string[], url: string, c
   };
 }
 
+/** CPU time (user + system) of every process on the machine so far, in ms (Linux /proc/stat; NaN elsewhere). */
+function machineCpuMs(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq: busy is all but idle and iowait, in ticks of 10 ms.
+    return (fields[0]! + fields[1]! + fields[2]! + fields[5]! + fields[6]!) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface Run {
   readonly rps: number;
   readonly p50: number;
@@ -77,22 +90,46 @@ interface Run {
   readonly cpuUs: number;
 }
 
-async function load(target: Target, ca: Buffer, connections: number, count: number, body: (index: number) => string, expectAllowed: boolean): Promise<Run> {
+/** Requests sent to one target in one slice, to be summed with its other slices of the round. */
+interface Slice {
+  readonly count: number;
+  readonly wallMs: number;
+  readonly latencies: readonly number[];
+  readonly cpuMs: number;
+}
+
+/** A keep-alive client of one target with its connections open (TLS handshakes done): the API server keeps them open too. */
+async function connect(target: Target, ca: Buffer, connections: number, body: string): Promise<Agent> {
   const agent = new Agent({ connect: { ca }, connections, keepAliveTimeout: 60_000 });
+  await measureConcurrent(connections * 2, connections, async () => {
+    const answer = await request(`${target.url}/validate`, { dispatcher: agent, method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    await answer.body.dump();
+  });
+  return agent;
+}
+
+async function slice(target: Target, agent: Agent, connections: number, count: number, body: (index: number) => string, expectAllowed: boolean): Promise<Slice> {
+  const cpuBefore = target.cpuMs();
+  const run = await measureConcurrent(count, connections, async (index) => {
+    const answer = await request(`${target.url}/validate`, { dispatcher: agent, method: 'POST', body: body(index), headers: { 'content-type': 'application/json' } });
+    const json = (await answer.body.json()) as { response: { allowed: boolean } };
+    if (answer.statusCode !== 200 || json.response.allowed !== expectAllowed) throw new Error(`${target.name}: unexpected answer ${answer.statusCode} ${JSON.stringify(json)}`);
+  });
+  return { count, wallMs: run.wallMs, latencies: run.latencies, cpuMs: target.cpuMs() - cpuBefore };
+}
+
+function summarise(slices: readonly Slice[]): Run {
+  const count = slices.reduce((sum, part) => sum + part.count, 0);
+  const wallMs = slices.reduce((sum, part) => sum + part.wallMs, 0);
+  const latencies = slices.flatMap((part) => part.latencies);
+  const cpuMs = slices.reduce((sum, part) => sum + part.cpuMs, 0);
+  return { rps: count / (wallMs / 1000), p50: median(latencies), p99: percentile(latencies, 0.99), cpuUs: (cpuMs * 1000) / count };
+}
+
+async function load(target: Target, ca: Buffer, connections: number, count: number, body: (index: number) => string, expectAllowed: boolean): Promise<Run> {
+  const agent = await connect(target, ca, connections, body(0));
   try {
-    // Open the connections (TLS handshakes) before measuring: the API server keeps them alive too.
-    await measureConcurrent(connections * 2, connections, async () => {
-      const answer = await request(`${target.url}/validate`, { dispatcher: agent, method: 'POST', body: body(0), headers: { 'content-type': 'application/json' } });
-      await answer.body.dump();
-    });
-    const cpuBefore = target.cpuMs();
-    const run = await measureConcurrent(count, connections, async (index) => {
-      const answer = await request(`${target.url}/validate`, { dispatcher: agent, method: 'POST', body: body(index), headers: { 'content-type': 'application/json' } });
-      const json = (await answer.body.json()) as { response: { allowed: boolean } };
-      if (answer.statusCode !== 200 || json.response.allowed !== expectAllowed) throw new Error(`${target.name}: unexpected answer ${answer.statusCode} ${JSON.stringify(json)}`);
-    });
-    const cpuUs = ((target.cpuMs() - cpuBefore) * 1000) / count;
-    return { rps: count / (run.wallMs / 1000), p50: median(run.latencies), p99: percentile(run.latencies, 0.99), cpuUs };
+    return summarise([await slice(target, agent, connections, count, body, expectAllowed)]);
   } finally {
     await agent.close();
   }
@@ -156,20 +193,44 @@ export async function benchAdmission(seconds = 2, options: { rounds?: number; co
     const expected = await warmUp(ceiling, ca, warmBody, warmUpRequests);
     deepStrictEqual(await warmUp(webhook, ca, warmBody, warmUpRequests), expected, 'the webhook and the ceiling must give the same answer');
 
+    // Each round runs both servers in SLICES short turns, alternating which goes first, so that
+    // load from other processes on the machine falls on both alike; a round's ratio compares the
+    // two sums. The machine's CPU use outside the two servers and this process is recorded too.
+    const SLICES = 4;
     const connectionsList = [1, 16, 64];
     const rows: string[][] = [];
+    const otherLoad: number[] = [];
     for (const connections of connectionsList) {
       const count = Math.max(400, Math.round(seconds * (connections === 1 ? 600 : 1500)));
+      const perSlice = Math.ceil(count / SLICES);
       const bases: Run[] = [];
       const ourRuns: Run[] = [];
-      for (let round = 0; round < rounds; round++) {
-        if (round % 2 === 0) {
-          bases.push(await load(ceiling, ca, connections, count, () => warmBody, true));
-          ourRuns.push(await load(webhook, ca, connections, count, () => warmBody, true));
-        } else {
-          ourRuns.push(await load(webhook, ca, connections, count, () => warmBody, true));
-          bases.push(await load(ceiling, ca, connections, count, () => warmBody, true));
+      const agents = new Map<Target, Agent>([
+        [ceiling, await connect(ceiling, ca, connections, warmBody)],
+        [webhook, await connect(webhook, ca, connections, warmBody)],
+      ]);
+      try {
+        for (let round = 0; round < rounds; round++) {
+          const parts = new Map<Target, Slice[]>([
+            [ceiling, []],
+            [webhook, []],
+          ]);
+          const machineBefore = machineCpuMs();
+          const ownBefore = process.cpuUsage();
+          const started = performance.now();
+          for (let turn = 0; turn < SLICES; turn++) {
+            for (const target of (round + turn) % 2 === 0 ? [ceiling, webhook] : [webhook, ceiling]) {
+              parts.get(target)!.push(await slice(target, agents.get(target)!, connections, perSlice, () => warmBody, true));
+            }
+          }
+          const own = process.cpuUsage(ownBefore);
+          const serversMs = [...parts.values()].flat().reduce((sum, part) => sum + part.cpuMs, 0);
+          otherLoad.push((machineCpuMs() - machineBefore - serversMs - (own.user + own.system) / 1000) / (performance.now() - started));
+          bases.push(summarise(parts.get(ceiling)!));
+          ourRuns.push(summarise(parts.get(webhook)!));
         }
+      } finally {
+        await Promise.all([...agents.values()].map((agent) => agent.close()));
       }
       const pick = (runs: readonly Run[], field: keyof Run): number => median(runs.map((run) => run[field]));
       const throughputRatios = ourRuns.map((run, index) => run.rps / bases[index]!.rps);
@@ -206,6 +267,9 @@ export async function benchAdmission(seconds = 2, options: { rounds?: number; co
     console.log(`\n## Admission webhook vs a bare HTTPS server answering the same AdmissionReview (same client, same run; median of ${rounds} alternating rounds, spread in brackets)\n`);
     printTable(['measure', 'ceiling (no verification)', 'portcullis', 'throughput ratio', 'ceiling p50 / p99', 'portcullis p50 / p99', 'p99 ratio', 'server CPU/request (ceiling / portcullis)'], rows);
     console.log('\nThe load generator runs on the same cores as the servers: a server that spends more CPU per request leaves the client less, so the CPU column is the intrinsic cost.');
+    if (otherLoad.every(Number.isFinite)) {
+      console.log(`Other processes on the machine used ${median(otherLoad).toFixed(2)} cores (median of the warm rounds; at most ${Math.max(...otherLoad).toFixed(2)}) of its ${availableParallelism()}.`);
+    }
     if (options.cold !== false) console.log(`\ncold phase: ${world.registryRequests()} registry requests for ${coldCount} images (warm-up requests included)`);
   } finally {
     await Promise.all(targets.map((target) => target.stop()));
