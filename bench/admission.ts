@@ -71,14 +71,14 @@ async function spawnTarget(name: string, args: readonly string[], url: string, c
   };
 }
 
-/** CPU time (user + system) of every process on the machine so far, in ms (Linux /proc/stat; NaN elsewhere). */
-function machineCpuMs(): number {
+/** CPU time of every process on the machine so far (busy) and time the hypervisor ran others instead (steal), in ms (Linux /proc/stat; NaN elsewhere). */
+function machineCpuMs(): { busy: number; steal: number } {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq: busy is all but idle and iowait, in ticks of 10 ms.
-    return (fields[0]! + fields[1]! + fields[2]! + fields[5]! + fields[6]!) * 10;
+    // user nice system idle iowait irq softirq steal, in ticks of 10 ms: busy is all but idle, iowait and steal.
+    return { busy: (fields[0]! + fields[1]! + fields[2]! + fields[5]! + fields[6]!) * 10, steal: (fields[7] ?? Number.NaN) * 10 };
   } catch {
-    return Number.NaN;
+    return { busy: Number.NaN, steal: Number.NaN };
   }
 }
 
@@ -200,6 +200,7 @@ export async function benchAdmission(seconds = 2, options: { rounds?: number; co
     const connectionsList = [1, 16, 64];
     const rows: string[][] = [];
     const otherLoad: number[] = [];
+    const steal: number[] = [];
     for (const connections of connectionsList) {
       const count = Math.max(400, Math.round(seconds * (connections === 1 ? 600 : 1500)));
       const perSlice = Math.ceil(count / SLICES);
@@ -225,7 +226,11 @@ export async function benchAdmission(seconds = 2, options: { rounds?: number; co
           }
           const own = process.cpuUsage(ownBefore);
           const serversMs = [...parts.values()].flat().reduce((sum, part) => sum + part.cpuMs, 0);
-          otherLoad.push((machineCpuMs() - machineBefore - serversMs - (own.user + own.system) / 1000) / (performance.now() - started));
+          const machineAfter = machineCpuMs();
+          const elapsedMs = performance.now() - started;
+          // Per-process and machine-wide tick counts round differently: a quiet machine can come out slightly below 0.
+          otherLoad.push(Math.max(0, (machineAfter.busy - machineBefore.busy - serversMs - (own.user + own.system) / 1000) / elapsedMs));
+          steal.push((machineAfter.steal - machineBefore.steal) / elapsedMs);
           bases.push(summarise(parts.get(ceiling)!));
           ourRuns.push(summarise(parts.get(webhook)!));
         }
@@ -268,7 +273,9 @@ export async function benchAdmission(seconds = 2, options: { rounds?: number; co
     printTable(['measure', 'ceiling (no verification)', 'portcullis', 'throughput ratio', 'ceiling p50 / p99', 'portcullis p50 / p99', 'p99 ratio', 'server CPU/request (ceiling / portcullis)'], rows);
     console.log('\nThe load generator runs on the same cores as the servers: a server that spends more CPU per request leaves the client less, so the CPU column is the intrinsic cost.');
     if (otherLoad.every(Number.isFinite)) {
-      console.log(`Other processes on the machine used ${median(otherLoad).toFixed(2)} cores (median of the warm rounds; at most ${Math.max(...otherLoad).toFixed(2)}) of its ${availableParallelism()}.`);
+      console.log(
+        `Other processes on the machine used ${median(otherLoad).toFixed(2)} cores (median of the warm rounds; at most ${Math.max(...otherLoad).toFixed(2)}) of its ${availableParallelism()}; the hypervisor took ${median(steal).toFixed(2)} (steal; at most ${Math.max(...steal).toFixed(2)}).`,
+      );
     }
     if (options.cold !== false) console.log(`\ncold phase: ${world.registryRequests()} registry requests for ${coldCount} images (warm-up requests included)`);
   } finally {
