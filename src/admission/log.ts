@@ -3,7 +3,20 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type AdmissionLogger = (level: LogLevel, msg: string, fields?: Readonly<Record<string, unknown>>) => void;
 
 export function jsonLinesLogger(writer: { write(text: string): void }, options: { debug?: boolean; now?: () => Date } = {}): AdmissionLogger {
-  const now = options.now ?? (() => new Date());
+  // The timestamp of the default clock is formatted once per millisecond: a webhook under load logs many lines in each.
+  let lastMs = Number.NaN;
+  let lastTime = '';
+  const time =
+    options.now === undefined
+      ? (): string => {
+          const ms = Date.now();
+          if (ms !== lastMs) {
+            lastMs = ms;
+            lastTime = new Date(ms).toISOString();
+          }
+          return lastTime;
+        }
+      : (): string => options.now!().toISOString();
   // Lines are batched until the end of the current turn of the event loop: under load one write
   // carries many lines instead of one system call each (stderr is synchronous for files and pipes).
   let pending = '';
@@ -15,7 +28,7 @@ export function jsonLinesLogger(writer: { write(text: string): void }, options: 
   return (level, msg, fields = {}) => {
     if (level === 'debug' && !options.debug) return;
     if (pending === '') setImmediate(flush);
-    pending += `${JSON.stringify({ time: now().toISOString(), level, msg, ...fields })}\n`;
+    pending += `${JSON.stringify({ time: time(), level, msg, ...fields })}\n`;
   };
 }
 

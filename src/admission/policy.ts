@@ -192,13 +192,25 @@ export function isExempt(policy: AdmissionPolicy, imageSpellings: readonly strin
   return anyMatch(policy.exemptImages, imageSpellings);
 }
 
+/** The AppliedRule of each rule and of each policy's defaults, built once: selectRule runs per image per request. */
+const appliedRules = new WeakMap<object, AppliedRule>();
+
+function applied(key: PolicyRule | RuleSettings, build: () => AppliedRule): AppliedRule {
+  let rule = appliedRules.get(key);
+  if (rule === undefined) {
+    rule = Object.freeze(build());
+    appliedRules.set(key, rule);
+  }
+  return rule;
+}
+
 /** The first rule whose namespaces and images match, else the defaults. */
 export function selectRule(policy: AdmissionPolicy, namespace: string, imageSpellings: readonly string[]): AppliedRule {
   for (const rule of policy.rules) {
     const namespaceMatches = rule.namespaces.length === 0 || rule.namespaces.some((glob) => globMatch(glob, namespace));
     if (namespaceMatches && (rule.images.length === 0 || anyMatch(rule.images, imageSpellings))) {
-      return { name: rule.name, mode: rule.mode, pinDigests: rule.pinDigests, failurePolicy: rule.failurePolicy, multiArch: rule.multiArch };
+      return applied(rule, () => ({ name: rule.name, mode: rule.mode, pinDigests: rule.pinDigests, failurePolicy: rule.failurePolicy, multiArch: rule.multiArch }));
     }
   }
-  return { name: 'default', ...policy.defaults };
+  return applied(policy.defaults, () => ({ name: 'default', ...policy.defaults }));
 }

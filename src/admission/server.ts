@@ -64,9 +64,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   const logger = options.logger ?? silentAdmissionLogger;
   const tls = await readKeyPair(options.tlsCertFile, options.tlsKeyFile);
   const runtime = await createAdmissionRuntime(options);
-  const server: Server = createServer({ ...tls, minVersion: 'TLSv1.2' }, (req, res) => {
-    void handle(req, res, runtime, logger);
-  });
+  const server: Server = createServer({ ...tls, minVersion: 'TLSv1.2' }, (req, res) => handle(req, res, runtime, logger));
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   // The API server keeps connections to webhooks open; closing them sooner costs a TLS handshake per review.
@@ -148,9 +146,11 @@ async function readKeyPair(certFile: string, keyFile: string): Promise<{ cert: B
   return { cert, key };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, runtime: AdmissionRuntime, logger: AdmissionLogger): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0]!;
-  const entry = ROUTES[path];
+function handle(req: IncomingMessage, res: ServerResponse, runtime: AdmissionRuntime, logger: AdmissionLogger): void {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  const entry = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   if (entry === undefined) return sendJson(res, 404, { error: `no route ${path.slice(0, 100)}` });
   if (req.method !== entry.method && !(entry.method === 'GET' && req.method === 'HEAD')) {
     res.setHeader('allow', entry.method);
@@ -192,66 +192,74 @@ async function handle(req: IncomingMessage, res: ServerResponse, runtime: Admiss
     if (gatekeeper) sendJson(res, status, providerResponse([], entry.route === 'gatekeeper-mutate', message));
     else sendJson(res, status, { error: message });
   };
-  let body: Buffer;
-  try {
-    body = await readBody(req, MAX_REVIEW_BYTES);
-  } catch (error) {
-    fail(400, error);
-    // The rest of an oversized body is not read: close the connection instead of draining it.
-    res.once('finish', () => req.destroy());
-    return;
-  }
-  try {
-    if (gatekeeper) {
-      const request = parseProviderRequest(body);
-      const response = entry.route === 'gatekeeper-verify' ? await gatekeeperVerify(runtime.controller, request) : await gatekeeperMutate(runtime.controller, request);
-      const decision = response.response.systemError ? 'error' : 'answered';
-      runtime.metrics.requests.inc({ endpoint: endpointLabel, decision });
-      runtime.metrics.requestDuration.observe({ endpoint: endpointLabel, decision }, (performance.now() - started) / 1000);
-      return sendJson(res, 200, response);
-    }
-    const review = parseAdmissionReview(body);
-    const response = await runtime.controller.admit(review, entry.route as Endpoint);
-    return sendJson(res, 200, response);
-  } catch (error) {
+  const failed = (error: unknown): void => {
     const invalid = error instanceof AdmissionError && (error.code === 'ERR_ADMISSION_REQUEST_INVALID' || error.code === 'ERR_ADMISSION_REQUEST_TOO_LARGE');
     fail(invalid ? 400 : 500, error);
-  }
-}
-
-/** Reads a body of at most `maxBytes`, refusing early on a larger Content-Length. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    return Promise.reject(new AdmissionError('ERR_ADMISSION_REQUEST_TOO_LARGE', `request body is ${declared} bytes, more than the limit of ${maxBytes}`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        done = true;
-        req.pause();
-        reject(new AdmissionError('ERR_ADMISSION_REQUEST_TOO_LARGE', `request body is more than the limit of ${maxBytes} bytes`));
+  };
+  readBody(req, MAX_REVIEW_BYTES, (error, body) => {
+    if (body === undefined) {
+      fail(400, error);
+      // The rest of an oversized body is not read: close the connection instead of draining it.
+      res.once('finish', () => req.destroy());
+      return;
+    }
+    try {
+      if (gatekeeper) {
+        const request = parseProviderRequest(body);
+        const answer = entry.route === 'gatekeeper-verify' ? gatekeeperVerify(runtime.controller, request) : gatekeeperMutate(runtime.controller, request);
+        answer
+          .then((response) => {
+            const decision = response.response.systemError ? 'error' : 'answered';
+            runtime.metrics.requests.inc({ endpoint: endpointLabel, decision });
+            runtime.metrics.requestDuration.observe({ endpoint: endpointLabel, decision }, (performance.now() - started) / 1000);
+            sendJson(res, 200, response);
+          })
+          .catch(failed);
         return;
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!done) {
-        done = true;
-        resolve(Buffer.concat(chunks, size));
-      }
-    });
-    req.on('error', (error) => {
-      if (!done) {
-        done = true;
-        reject(error);
-      }
-    });
+      const review = parseAdmissionReview(body);
+      // Synchronous on the warm path: the answer is written in the same turn as the body's last byte was read.
+      const response = runtime.controller.answer(review, entry.route as Endpoint);
+      if (response instanceof Promise) response.then((answer) => sendJson(res, 200, answer)).catch(failed);
+      else sendJson(res, 200, response);
+    } catch (caught) {
+      failed(caught);
+    }
+  });
+}
+
+/** Reads a body of at most `maxBytes`, refusing early on a larger Content-Length; calls back once, with the body or the error. */
+function readBody(req: IncomingMessage, maxBytes: number, done: (error: unknown, body?: Buffer) => void): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    done(new AdmissionError('ERR_ADMISSION_REQUEST_TOO_LARGE', `request body is ${declared} bytes, more than the limit of ${maxBytes}`));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > maxBytes) {
+      finished = true;
+      req.pause();
+      done(new AdmissionError('ERR_ADMISSION_REQUEST_TOO_LARGE', `request body is more than the limit of ${maxBytes} bytes`));
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (!finished) {
+      finished = true;
+      done(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    }
+  });
+  req.on('error', (error) => {
+    if (!finished) {
+      finished = true;
+      done(error);
+    }
   });
 }
 
