@@ -99,7 +99,10 @@ export class Authorizer {
     const realm = parseRealm(challenge, exchange.operation);
     const service = challenge.parameters.get('service');
     this.cache.rememberScheme(host, { scheme: 'bearer', realm, ...(service !== undefined && { service }) });
-    this.cache.forgetToken(host, exchange.scopes);
+    // Forget the token only if this request was refused with it: a cold request's 401 must not
+    // evict the token a parallel request has just fetched for the same scopes.
+    const current = this.cache.token(host, exchange.scopes);
+    if (current !== undefined && `Bearer ${current}` === used) this.cache.forgetToken(host, exchange.scopes);
     // The registry may want more than the request's scopes (scope merging): ask for the union.
     const merged = cleanScopes([...exchange.scopes, ...splitScopeParameter(challenge.parameters.get('scope'))]);
     const cached = this.cache.token(host, merged);
