@@ -1,8 +1,8 @@
 /** The Gatekeeper external data provider over HTTPS: one item per key, per-key errors, systemError. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startAdmissionServer, type RunningAdmissionServer } from '../../src/admission/index.js';
-import { httpsClient, startAdmissionWorld, TRUST_POLICY_NAME, type AdmissionWorld, type PushedImage } from '../helpers/admission.js';
+import type { RunningAdmissionServer } from '../../src/admission/index.js';
+import { httpsClient, startAdmissionWorld, TRUST_POLICY_NAME, type AdmissionWorld, type PushedImage, startWorldServer } from '../helpers/admission.js';
 
 describe('Gatekeeper external data provider', () => {
   let world: AdmissionWorld;
@@ -21,7 +21,7 @@ describe('Gatekeeper external data provider', () => {
     unsigned = await world.pushImage('acme/gk-unsigned', 'v1');
     foreign = await world.pushImage('acme/gk-foreign', 'v1');
     await world.signImage(foreign, world.untrusted);
-    server = await startAdmissionServer({ host: '127.0.0.1', port: 0, tlsCertFile: world.tls.certFile, tlsKeyFile: world.tls.keyFile, configDir: world.configDir, watch: false, controller: { timeoutMs: 4_000 } });
+    server = await startWorldServer(world, { watch: false, controller: { timeoutMs: 4_000 } });
     client = httpsClient(world.tls.ca);
   });
 

@@ -9,12 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { KubernetesApi, startAdmissionServer, type RunningAdmissionServer } from '../../src/admission/index.js';
+import { KubernetesApi, type RunningAdmissionServer } from '../../src/admission/index.js';
 import { createLocalSigner } from '../../src/envelope/index.js';
 import { RegistryClient, staticCredentials } from '../../src/registry/client/index.js';
 import { startRegistry, type RunningRegistry } from '../../src/registry/server/index.js';
 import { sign } from '../../src/sign/index.js';
-import { admissionReview, httpsClient, pod, startAdmissionWorld, type AdmissionWorld } from '../helpers/admission.js';
+import { admissionReview, httpsClient, pod, startAdmissionWorld, type AdmissionWorld, startWorldServer } from '../helpers/admission.js';
 import { makeImage, pushImage } from '../helpers/oci-content.js';
 
 describe('pull secrets from the Kubernetes API', () => {
@@ -59,7 +59,7 @@ describe('pull secrets from the Kubernetes API', () => {
     });
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     const kubernetes = new KubernetesApi({ server: `https://127.0.0.1:${(api.address() as AddressInfo).port}`, token: async () => TOKEN, ca: world.tls.ca });
-    server = await startAdmissionServer({ host: '127.0.0.1', port: 0, tlsCertFile: world.tls.certFile, tlsKeyFile: world.tls.keyFile, configDir: world.configDir, kubernetes, watch: false });
+    server = await startWorldServer(world, { kubernetes, watch: false });
     client = httpsClient(world.tls.ca);
   });
 

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startAdmissionServer, type RunningAdmissionServer } from '../../src/admission/index.js';
+import type { RunningAdmissionServer } from '../../src/admission/index.js';
 import { memoryContext } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
-import { admissionReview, httpsClient, pod, startAdmissionWorld, type AdmissionWorld, type PushedImage } from '../helpers/admission.js';
+import { admissionReview, httpsClient, pod, startAdmissionWorld, type AdmissionWorld, type PushedImage, startWorldServer } from '../helpers/admission.js';
 
 describe('portcullis admission review', () => {
   let world: AdmissionWorld;
@@ -26,7 +26,7 @@ describe('portcullis admission review', () => {
     signed = await world.pushImage('acme/offline', 'v1');
     await world.signImage(signed);
     unsigned = await world.pushImage('acme/offline-unsigned', 'v1');
-    server = await startAdmissionServer({ host: '127.0.0.1', port: 0, tlsCertFile: world.tls.certFile, tlsKeyFile: world.tls.keyFile, configDir: world.configDir, watch: false });
+    server = await startWorldServer(world, { watch: false });
     client = httpsClient(world.tls.ca);
   });
 

@@ -5,8 +5,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startAdmissionServer, type RunningAdmissionServer } from '../../src/admission/index.js';
-import { admissionReview, generateServingCertificate, httpsClient, pod, startAdmissionWorld, waitUntil, type AdmissionWorld } from '../helpers/admission.js';
+import type { RunningAdmissionServer } from '../../src/admission/index.js';
+import { admissionReview, generateServingCertificate, httpsClient, pod, startAdmissionWorld, waitUntil, type AdmissionWorld, startWorldServer } from '../helpers/admission.js';
 
 describe('admission server operations', () => {
   let world: AdmissionWorld;
@@ -23,12 +23,7 @@ describe('admission server operations', () => {
     hangingHost = `127.0.0.1:${(hanging.address() as AddressInfo).port}`;
     const policyFile = join(world.directory.path, 'policy.yaml');
     await writeFile(policyFile, 'rules:\n  - { name: lenient, namespaces: [lenient], failurePolicy: Ignore }\n');
-    server = await startAdmissionServer({
-      host: '127.0.0.1',
-      port: 0,
-      tlsCertFile: world.tls.certFile,
-      tlsKeyFile: world.tls.keyFile,
-      configDir: world.configDir,
+    server = await startWorldServer(world, {
       policyFile,
       watchDebounceMs: 50,
       watchPollMs: 200,

@@ -6,18 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startAdmissionServer, type RunningAdmissionServer } from '../../src/admission/index.js';
-import {
-  admissionReview,
-  applyReplacePatch,
-  httpsClient,
-  pod,
-  startAdmissionWorld,
-  TRUST_POLICY_NAME,
-  type AdmissionWorld,
-  type PushedImage,
-  waitUntil,
-} from '../helpers/admission.js';
+import type { RunningAdmissionServer } from '../../src/admission/index.js';
+import { admissionReview, applyReplacePatch, httpsClient, pod, startAdmissionWorld, TRUST_POLICY_NAME, type AdmissionWorld, type PushedImage, waitUntil, startWorldServer } from '../helpers/admission.js';
 
 const POLICY = `
 apiVersion: portcullis.dev/v1alpha1
@@ -65,12 +55,7 @@ describe('admission webhook over HTTPS', () => {
     tampered = await world.tamper(original);
     policyFile = join(world.directory.path, 'policy.yaml');
     await writeFile(policyFile, POLICY);
-    server = await startAdmissionServer({
-      host: '127.0.0.1',
-      port: 0,
-      tlsCertFile: world.tls.certFile,
-      tlsKeyFile: world.tls.keyFile,
-      configDir: world.configDir,
+    server = await startWorldServer(world, {
       policyFile,
       watchDebounceMs: 50,
       watchPollMs: 200,

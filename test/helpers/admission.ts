@@ -13,6 +13,7 @@ import { descriptorFor, encodeManifest, MEDIA_TYPE_IMAGE_INDEX, MEDIA_TYPE_IMAGE
 import { buildTestChain, derToPem, type TestChain } from '../../src/pki/index.js';
 import { RegistryClient } from '../../src/registry/client/index.js';
 import { startRegistry, type RunningRegistry } from '../../src/registry/server/index.js';
+import { startAdmissionServer, type AdmissionServerOptions, type RunningAdmissionServer } from '../../src/admission/index.js';
 import { sign } from '../../src/sign/index.js';
 import { makeImage, pushImage } from './oci-content.js';
 import { temporaryDirectory, type TemporaryDirectory } from './temporary-directory.js';
@@ -291,4 +292,16 @@ export async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 1
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('condition not met in time');
+}
+
+/** The webhook on 127.0.0.1 (a free port), serving the world's certificate and trusting its config directory. */
+export function startWorldServer(world: AdmissionWorld, options: Partial<AdmissionServerOptions> = {}): Promise<RunningAdmissionServer> {
+  return startAdmissionServer({
+    host: '127.0.0.1',
+    port: 0,
+    tlsCertFile: world.tls.certFile,
+    tlsKeyFile: world.tls.keyFile,
+    configDir: world.configDir,
+    ...options,
+  });
 }
